@@ -1,0 +1,16 @@
+"""Test settings: tasks run inline, passwords hash fast."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("Q_SYNC", "true")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SITE_URL = "http://plumbline.test"
+PLUMBLINE_EVENT_DEBOUNCE_SECONDS = 0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
