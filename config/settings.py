@@ -24,9 +24,7 @@ PLUMBLINE_ENCRYPTION_KEYS = env.list(
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
 if not PLUMBLINE_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured(
-        "PLUMBLINE_ENCRYPTION_KEYS must be set when DEBUG is off (see .env.example)."
-    )
+    raise ImproperlyConfigured("PLUMBLINE_ENCRYPTION_KEYS must be set when DEBUG is off (see .env.example).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts the whole product for a first look: migrations, demo data, the Atlan sandbox,
+# a django-q2 worker and the web server. Ctrl-C stops all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBUG="${DEBUG:-true}"
+PORT="${PORT:-8000}"
+SANDBOX_PORT="${SANDBOX_PORT:-8765}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
+PY=.venv/bin/python
+mkdir -p var
+
+$PY manage.py migrate --noinput >/dev/null
+$PY manage.py seed_demo
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+$PY manage.py atlan_sandbox --port "$SANDBOX_PORT" --state var/sandbox-state.json >var/sandbox.log 2>&1 &
+pids+=($!)
+$PY manage.py qcluster >var/worker.log 2>&1 &
+pids+=($!)
+$PY manage.py runserver "127.0.0.1:${PORT}" --noreload >var/web.log 2>&1 &
+pids+=($!)
+
+# Wait until both servers answer before saying where to go.
+for _ in $(seq 1 60); do
+  if $PY - "$PORT" "$SANDBOX_PORT" <<'PYEOF' 2>/dev/null; then break; fi
+import socket, sys
+for port in sys.argv[1:]:
+    socket.create_connection(("127.0.0.1", int(port)), timeout=0.5).close()
+PYEOF
+  sleep 0.5
+done
+
+cat <<MSG
+
+  Plumbline is running.
+
+    Open          http://127.0.0.1:${PORT}/
+    Sign in as    admin / plumbline      (or viewer / plumbline, read-only)
+
+    Atlan sandbox http://127.0.0.1:${SANDBOX_PORT}/
+      add it under Settings › Integrations with
+      URL         http://127.0.0.1:${SANDBOX_PORT}
+      API token   plumbline-demo-token
+
+    Logs in var/ (web.log, worker.log, sandbox.log). Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"
+echo "A process stopped; see the logs in var/." >&2

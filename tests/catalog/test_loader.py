@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalog.loader import CatalogLoadError, catalog_load
+from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "tags": [{"name": "PII", "color": "#E74C3C", "description": "Personal data", "weight_modifier": 2}],
+    "datastores": [
+        {
+            "name": "Sales",
+            "connector_type": "snowflake",
+            "database": "SALES",
+            "schema": "PUBLIC",
+            "tags": ["pii"],
+            "scores": [
+                {"recorded_at": "2026-11-01T00:00:00Z", "total": 70},
+                {"recorded_at": "2026-11-02T00:00:00Z", "total": 80, "completeness": 90},
+            ],
+            "containers": [
+                {
+                    "name": "ORDERS",
+                    "type": "table",
+                    "scores": [{"recorded_at": "2026-11-02T00:00:00Z", "total": 64.5}],
+                    "fields": [
+                        {"name": "ID", "type": "NUMBER", "tags": ["PII"]},
+                        {
+                            "name": "EMAIL",
+                            "type": "VARCHAR",
+                            "scores": [{"recorded_at": "2026-11-02T00:00:00+00:00", "total": 50}],
+                        },
+                    ],
+                    "checks": [{"key": "c1", "rule_type": "notNull", "fields": ["ID"]}],
+                    "anomalies": [
+                        {
+                            "key": "a1",
+                            "status": "active",
+                            "message": "Null ID",
+                            "created_at": "2026-11-03T00:00:00Z",
+                            "check": "c1",
+                        },
+                        {
+                            "key": "a2",
+                            "status": "resolved",
+                            "message": "Old",
+                            "created_at": "2026-10-03T00:00:00Z",
+                        },
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+
+def _counts() -> dict[str, int]:
+    return {
+        m.__name__: m.objects.count()
+        for m in (Tag, Datastore, Container, Field, QualityScore, Check, Anomaly)
+    }
+
+
+def test_it_loads_every_level_with_scores_tags_checks_and_anomalies():
+    summary = catalog_load(copy.deepcopy(GOOD))
+    ds = Datastore.objects.get(name="Sales")
+    assert ds.current_score.total == 80 and ds.current_score.completeness == 90
+    assert list(ds.tags.values_list("name", flat=True)) == ["PII"]
+    orders = ds.containers.get(name="ORDERS")
+    assert orders.current_score.total == 64.5
+    assert Field.objects.get(name="ID").tags.get().name == "PII"
+    assert Check.objects.get(key="c1").fields.get().name == "ID"
+    assert Anomaly.objects.get(key="a1").check_rule.key == "c1"
+    assert summary.created["anomalies"] == 2
+    assert "1 datastores (1 new)" in str(summary)
+
+
+def test_loading_twice_changes_nothing():
+    catalog_load(copy.deepcopy(GOOD))
+    before = _counts()
+    summary = catalog_load(copy.deepcopy(GOOD))
+    assert _counts() == before
+    assert all(n == 0 for n in summary.created.values())
+
+
+def test_a_newer_score_becomes_current_and_history_is_kept():
+    catalog_load(copy.deepcopy(GOOD))
+    data = copy.deepcopy(GOOD)
+    data["datastores"][0]["scores"].append({"recorded_at": "2026-11-05T00:00:00Z", "total": 91})
+    catalog_load(data)
+    ds = Datastore.objects.get(name="Sales")
+    assert ds.current_score.total == 91
+    assert ds.scores.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d["datastores"][0]["containers"][0]["scores"][0].update(total=140),
+            "datastores[0].containers[0].scores[0].total: must be a number between 0 and 100",
+        ),
+        (
+            lambda d: d["datastores"][0].update(connector_type="excel"),
+            "datastores[0].connector_type: must be one of",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"][0]["fields"][0].update(tags=["Nope"]),
+            "datastores[0].containers[0].fields[0].tags[0]: names tag 'Nope'",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"][0]["fields"].append({"name": "ID"}),
+            "datastores[0].containers[0].fields[2].name: repeats field 'ID'",
+        ),
+        (lambda d: d["tags"].append({"name": "pii"}), "tags[1].name: repeats tag 'pii'"),
+        (lambda d: d["tags"][0].update(color="red"), "tags[0].color: must be a hex colour"),
+        (
+            lambda d: d["tags"][0].update(weight_modifier=11),
+            "tags[0].weight_modifier: must be a whole number from -10 to 10",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"][0]["anomalies"][0].update(check="zzz"),
+            "anomalies[0].check: names check 'zzz'",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"][0]["anomalies"][0].update(created_at="yesterday"),
+            "anomalies[0].created_at: must be an ISO 8601 time",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"][0]["checks"][0].update(fields=["MISSING"]),
+            "checks[0].fields[0]: names field 'MISSING'",
+        ),
+        (
+            lambda d: d["datastores"][0].update(name="x" * 300),
+            "datastores[0].name: is longer than 255 characters",
+        ),
+        (lambda d: d["datastores"][0].update(colour="blue"), "datastores[0].colour: is not a known key"),
+        (lambda d: d.update(datastores={"a": 1}), "datastores: must be a list"),
+    ],
+)
+def test_bad_input_names_the_place_and_loads_nothing(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    with pytest.raises(CatalogLoadError) as info:
+        catalog_load(data)
+    assert any(expected in error for error in info.value.errors), info.value.errors
+    assert set(_counts().values()) == {0}
+
+
+def test_a_file_that_is_not_an_object_is_refused():
+    with pytest.raises(CatalogLoadError, match=r"\(top level\): must be an object"):
+        catalog_load([1, 2])
+
+
+def test_global_tag_may_not_take_an_external_tags_name():
+    from integrations.models import Integration
+
+    integration = Integration(name="Atlan", url="https://acme.atlan.com")
+    integration.token = "t"
+    integration.save()
+    Tag.objects.create(name="Pii", tag_type=Tag.Type.EXTERNAL, integration=integration)
+    with pytest.raises(CatalogLoadError, match="already exists as an external tag"):
+        catalog_load(copy.deepcopy(GOOD))
+    assert Datastore.objects.count() == 0
+
+
+def test_command_reports_the_summary(tmp_path, capsys):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(GOOD))
+    call_command("load_catalog", str(path))
+    assert "Loaded 1 tags (1 new), 1 datastores (1 new)" in capsys.readouterr().out
+
+
+def test_command_refuses_broken_json_and_loads_nothing(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"datastores": [')
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("load_catalog", str(path))
+    assert Datastore.objects.count() == 0
+
+
+def test_command_lists_every_problem(tmp_path):
+    data = copy.deepcopy(GOOD)
+    data["tags"][0]["color"] = "nope"
+    data["datastores"][0]["scores"][0]["total"] = -1
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError) as info:
+        call_command("load_catalog", str(path))
+    assert "tags[0].color" in str(info.value) and "datastores[0].scores[0].total" in str(info.value)
