@@ -1,0 +1,472 @@
+"""The one wrapper around `requests` that every catalog client (Atlan, later Alation) goes through.
+
+It owns what all catalog calls share: the bearer token, timeouts on every call, the user agent,
+bounded retries with exponential backoff and full jitter (honouring `Retry-After`), request
+counting, and the translation of HTTP failures into catalog-agnostic typed exceptions whose
+messages never contain the token.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random as _random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+logger = logging.getLogger("integrations.http")
+
+try:
+    __version__ = metadata.version("plumbline")
+except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0.0.0"
+
+USER_AGENT = f"Plumbline/{__version__}"
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REDACTED = "[redacted]"
+_SNIPPET_CHARS = 200
+
+Timeout = tuple[float, float]
+SleepFn = Callable[[float], None]
+OnWaitFn = Callable[[float, str], None]
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class CatalogError(Exception):
+    """Base of every error a catalog call raises. `str()` is a message fit for a person."""
+
+    default_status: int | None = None
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status if status is not None else self.default_status
+        # The catalog's own error code, e.g. "ATLAS-404-00-005", when its answer carried one.
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments break the default pickling; task queues pickle exceptions.
+        return (_rebuild_error, (type(self), self.message, self.status, self.code))
+
+
+def _rebuild_error(
+    cls: type[CatalogError], message: str, status: int | None, code: str | None
+) -> CatalogError:
+    return cls(message, status=status, code=code)
+
+
+class CatalogConnectionError(CatalogError):
+    """The host did not answer: DNS failure, connection refused or reset, timeout."""
+
+
+class CatalogTLSError(CatalogError):
+    """The TLS handshake failed (untrusted or mismatched certificate, protocol error)."""
+
+
+class CatalogAuthenticationError(CatalogError):
+    """401: the token was rejected."""
+
+    default_status = 401
+
+
+class CatalogPermissionError(CatalogError):
+    """403: the token is valid but not allowed to do this."""
+
+    default_status = 403
+
+
+class CatalogNotFoundError(CatalogError):
+    """404."""
+
+    default_status = 404
+
+
+class CatalogRateLimitedError(CatalogError):
+    """429, still after every retry."""
+
+    default_status = 429
+
+
+class CatalogServerError(CatalogError):
+    """5xx, still after every retry (or a 5xx that is not worth retrying)."""
+
+
+class CatalogRequestError(CatalogError):
+    """Any other refusal (400, 409, 422, an unexpected 3xx...)."""
+
+
+class CatalogMalformedResponseError(CatalogError):
+    """The catalog answered, but not with JSON of the expected shape."""
+
+
+# --- Request counting --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    """A snapshot of what a client sent, for "catalog requests (reads, writes)" in a run log.
+
+    Every attempt sent over the wire counts, retries included, because that is what the catalog
+    (and its rate limiter) saw.
+    """
+
+    reads: int = 0
+    writes: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.reads + self.writes
+
+    def __sub__(self, other: RequestCounts) -> RequestCounts:
+        return RequestCounts(
+            reads=self.reads - other.reads,
+            writes=self.writes - other.writes,
+            retries=self.retries - other.retries,
+            waited_seconds=self.waited_seconds - other.waited_seconds,
+        )
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date); None if absent/bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def error_details(body: Any) -> tuple[str | None, str | None]:
+    """(code, message) from a catalog error body, accepting the variants Atlan services use."""
+    if not isinstance(body, Mapping):
+        return None, None
+    code = next((body[k] for k in ("errorCode", "code") if body.get(k) not in (None, "")), None)
+    message = next(
+        (body[k] for k in ("errorMessage", "message", "error_description", "error") if body.get(k)), None
+    )
+    if message is not None and not isinstance(message, str):
+        message = str(message)
+    cause = body.get("errorCause")
+    if isinstance(cause, str) and cause and cause != message:
+        message = f"{message} ({cause})" if message else cause
+    causes = body.get("causes")
+    if isinstance(causes, list):
+        extra = [c.get("errorMessage") for c in causes if isinstance(c, Mapping) and c.get("errorMessage")]
+        if extra:
+            message = "; ".join([m for m in [message, *map(str, extra)] if m])
+    return (str(code) if code is not None else None), (message.strip() if message else None)
+
+
+def _snippet(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS] + "…"
+
+
+def _network_reason(exc: BaseException) -> str:
+    """A short human reason for a requests/urllib3 network failure."""
+    text = str(exc)
+    lowered = text.lower()
+    checks = (
+        ("certificate verify failed", "the server's certificate is not trusted"),
+        ("hostname mismatch", "the certificate does not match the host name"),
+        ("doesn't match", "the certificate does not match the host name"),
+        ("wrong version number", "the server does not speak TLS on this port"),
+        ("name or service not known", "the host name could not be resolved"),
+        ("nodename nor servname", "the host name could not be resolved"),
+        ("temporary failure in name resolution", "the host name could not be resolved"),
+        ("failed to resolve", "the host name could not be resolved"),
+        ("getaddrinfo failed", "the host name could not be resolved"),
+        ("connection refused", "the connection was refused"),
+        ("connection reset", "the connection was reset"),
+        ("remotedisconnected", "the server closed the connection without answering"),
+        ("connection aborted", "the connection was dropped"),
+        ("network is unreachable", "the network is unreachable"),
+        ("no route to host", "there is no route to the host"),
+    )
+    for needle, reason in checks:
+        if needle in lowered:
+            return reason
+    return type(exc).__name__
+
+
+# --- The client --------------------------------------------------------------------------------
+
+
+class HttpClient:
+    """A JSON-over-HTTP client for one catalog: one `requests.Session`, one base URL, one token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        catalog: str = "The catalog",
+        timeout: Timeout = (5.0, 60.0),
+        max_retries: int = 5,
+        backoff_base: float = 1.0,
+        backoff_max: float = 30.0,
+        retry_after_max: float = 120.0,
+        sleep: SleepFn = time.sleep,
+        on_wait: OnWaitFn | None = None,
+        random: Callable[[], float] = _random.random,
+        clock: Callable[[], float] = time.time,
+        user_agent: str = USER_AGENT,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError("The base URL must start with http:// or https://.")
+        self.base_url = base_url.rstrip("/")
+        self.catalog = catalog
+        self.timeout = timeout
+        self.max_retries = max(0, max_retries)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
+        self.sleep = sleep
+        self.on_wait = on_wait
+        self._random = random
+        self._clock = clock
+        self._token = token
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": user_agent}
+        )
+        self.reads = 0
+        self.writes = 0
+        self.retries = 0
+        self.waited_seconds = 0.0
+
+    def __repr__(self) -> str:
+        # Never the token: the repr lands in logs, debug pages and tracebacks with locals.
+        return f"{type(self).__name__}(base_url={self.base_url!r}, catalog={self.catalog!r})"
+
+    __str__ = __repr__
+
+    # Public API --------------------------------------------------------------------------------
+
+    @property
+    def counts(self) -> RequestCounts:
+        return RequestCounts(self.reads, self.writes, self.retries, self.waited_seconds)
+
+    def reset_counts(self) -> None:
+        self.reads = self.writes = self.retries = 0
+        self.waited_seconds = 0.0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        read: bool | None = None,
+    ) -> Any:
+        return self.request("POST", path, json=json, params=params, read=read)
+
+    def put(self, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("PUT", path, json=json, params=params)
+
+    def delete(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("DELETE", path, params=params)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        read: bool | None = None,
+    ) -> Any:
+        """Send one logical request (with retries) and return the decoded JSON body.
+
+        Returns None for an empty body (204). `read` overrides the read/write classification
+        for counting: a search is a POST but reads nothing on the catalog side.
+        """
+        method = method.upper()
+        is_read = read if read is not None else method in READ_METHODS
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        where = f"{method} /{path.lstrip('/')}"
+        attempt = 0
+        while True:
+            if is_read:
+                self.reads += 1
+            else:
+                self.writes += 1
+            try:
+                response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                reason = _network_reason(exc)
+                # `from None`: the requests exception carries the prepared request and its headers.
+                raise CatalogTLSError(
+                    self._scrub(f"The TLS handshake with {self.catalog} at {self._host} failed: {reason}.")
+                ) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                reason = self._connection_reason(exc)
+                if attempt < self.max_retries:
+                    self._wait(attempt, None, f"{self.catalog} could not be reached ({reason})", where)
+                    attempt += 1
+                    continue
+                message = f"Could not connect to {self.catalog} at {self._host}: {reason}"
+                if attempt:
+                    message += f" (gave up after {attempt} retries)"
+                logger.warning("%s; giving up on %s", self._scrub(message), self._scrub(where))
+                raise CatalogConnectionError(self._scrub(message + ".")) from None
+            except requests.exceptions.RequestException as exc:
+                # InvalidURL, TooManyRedirects and friends: not worth a retry.
+                raise CatalogRequestError(
+                    self._scrub(f"{self.catalog} request {where} failed: {type(exc).__name__}.")
+                ) from None
+
+            status = response.status_code
+            if status in RETRY_STATUSES and attempt < self.max_retries:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
+                response.close()
+                self._wait(attempt, retry_after, f"{self.catalog} answered HTTP {status}", where)
+                attempt += 1
+                continue
+            return self._handle(response, where, attempt)
+
+    # Internals ---------------------------------------------------------------------------------
+
+    @property
+    def _host(self) -> str:
+        return self.base_url.split("://", 1)[-1]
+
+    def _scrub(self, text: str) -> str:
+        token = self._token
+        # A very short "token" would shred ordinary words; real tokens are long.
+        if token and len(token) >= 6:
+            for variant in {token, quote(token, safe=""), quote(token)}:
+                text = text.replace(variant, REDACTED)
+        return text
+
+    def _connection_reason(self, exc: BaseException) -> str:
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return f"no answer within {self.timeout[0]:g} s"
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return f"it stopped answering for {self.timeout[1]:g} s"
+        return _network_reason(exc)
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: uniform in [0, base * 2**attempt], capped.
+        return min(self.backoff_max, self.backoff_base * (2**attempt)) * self._random()
+
+    def _wait(self, attempt: int, retry_after: float | None, reason: str, where: str) -> None:
+        if retry_after is not None:
+            delay = min(retry_after, self.retry_after_max)
+            reason = f"{reason} and asked us to wait {delay:g} s"
+        else:
+            delay = self._backoff(attempt)
+        reason = self._scrub(reason)
+        logger.info(
+            "%s for %s; waiting %.1f s before retry %d of %d",
+            reason,
+            self._scrub(where),
+            delay,
+            attempt + 1,
+            self.max_retries,
+        )
+        self.retries += 1
+        self.waited_seconds += delay
+        if self.on_wait is not None:
+            self.on_wait(delay, reason)
+        self.sleep(delay)
+
+    def _handle(self, response: requests.Response, where: str, retries: int) -> Any:
+        status = response.status_code
+        if 200 <= status < 300:
+            if status == 204 or not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
+                raise CatalogMalformedResponseError(
+                    self._scrub(
+                        f"{self.catalog} answered {where} with something that is not JSON ({kind}): "
+                        f"{_snippet(response.text)!r}"
+                    ),
+                    status=status,
+                ) from None
+
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        code, detail = error_details(body)
+        if detail is None and code is None and response.text:
+            detail = _snippet(response.text)
+        suffix = ""
+        if code or detail:
+            suffix = ": " + " ".join(part for part in (code, detail) if part)
+        after = f" after {retries} retries" if retries else ""
+        cls: type[CatalogError]
+        if status == 401:
+            cls, head = CatalogAuthenticationError, f"{self.catalog} rejected the API token (HTTP 401)"
+        elif status == 403:
+            cls, head = (
+                CatalogPermissionError,
+                f"The API token is not allowed to do this in {self.catalog} (HTTP 403, {where})",
+            )
+        elif status == 404:
+            cls, head = CatalogNotFoundError, f"{self.catalog} found nothing at {where} (HTTP 404)"
+        elif status == 429:
+            cls, head = (
+                CatalogRateLimitedError,
+                f"{self.catalog} kept rate-limiting {where} (HTTP 429){after}",
+            )
+        elif status >= 500:
+            cls, head = (
+                CatalogServerError,
+                f"{self.catalog} had a server error on {where} (HTTP {status}){after}",
+            )
+        else:
+            cls, head = CatalogRequestError, f"{self.catalog} refused {where} (HTTP {status})"
+        message = self._scrub(head + suffix)
+        if retries or status >= 500:
+            logger.warning("%s", message)
+        raise cls(message, status=status, code=self._scrub(code) if code else None)
