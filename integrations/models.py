@@ -51,3 +51,189 @@ class Integration(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("integrations:list")
+
+
+class IntegrationChange(models.Model):
+    """Who changed an integration, when, and what (the token only as “changed”, never its value)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DELETED = "deleted", "Deleted"
+        TESTED = "tested", "Connection tested"
+
+    integration = models.ForeignKey(
+        Integration, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    integration_name = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.integration_name} {self.action} by {self.user} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SyncRun(models.Model):
+    """One sync of one integration. Our own record is the truth about its status, not the queue's."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partially succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        PREVIEWED = "previewed", "Previewed"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULE = "schedule", "Schedule"
+        EVENT = "event", "Event"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    pull = models.BooleanField(default=False)
+    push = models.BooleanField(default=False)
+    preview = models.BooleanField(default=False)
+    # Event pushes name the tables to push; None means every matched asset.
+    container_ids = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    task_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error_samples = models.JSONField(default=list, blank=True)
+    requests_read = models.PositiveIntegerField(default=0)
+    requests_write = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The database, not only the page, keeps one active run per integration.
+            models.UniqueConstraint(
+                fields=["integration"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_run_per_integration",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.integration_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if not self.is_active else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def what(self) -> str:
+        parts = [p for p, on in (("Pull", self.pull), ("Push", self.push)) if on]
+        text = " + ".join(parts)
+        return f"{text} (preview)" if self.preview else text
+
+    @property
+    def totals(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for per_ds in self.counts.values():
+            for key, value in per_ds.items():
+                out[key] = out.get(key, 0) + value
+        return out
+
+    def get_absolute_url(self) -> str:
+        return reverse("integrations:run_detail", args=[self.pk])
+
+
+class SyncLogLine(models.Model):
+    """A line of a run's log; the id is the cursor the live log polls with."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="log_lines")
+    at = models.DateTimeField()
+    level = models.CharField(max_length=10, default="INFO")
+    datastore = models.CharField(max_length=255, blank=True)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "id"])]
+
+
+class SyncChange(models.Model):
+    """Audit: a change a run made (or, in a preview, would have made)."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="changes")
+    datastore = models.CharField(max_length=255, blank=True)
+    asset = models.CharField(max_length=1000)
+    catalog_ref = models.CharField(max_length=1000, blank=True)
+    kind = models.CharField(max_length=40)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    applied = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "id"])]
+
+
+class AssetLink(models.Model):
+    """A Plumbline asset matched to a catalog asset; later runs and event pushes reuse it."""
+
+    class Level(models.TextChoices):
+        DATASTORE = "datastore", "Datastore"
+        CONTAINER = "container", "Container"
+        FIELD = "field", "Field"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="links")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    object_id = models.PositiveBigIntegerField()
+    path = models.CharField(max_length=1000)
+    catalog_type = models.CharField(max_length=100)
+    catalog_qualified_name = models.CharField(max_length=1000)
+    catalog_guid = models.CharField(max_length=100, blank=True)
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "level", "object_id"], name="asset_link_unique")
+        ]
+
+
+class SyncIssue(models.Model):
+    """An asset a run could not map (unmatched, ambiguous or not visible to the token), with why."""
+
+    class Kind(models.TextChoices):
+        UNMATCHED = "unmatched", "Unmatched"
+        AMBIGUOUS = "ambiguous", "Ambiguous"
+        NOT_VISIBLE = "not_visible", "Not visible"
+        ERROR = "error", "Error"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="issues")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    level = models.CharField(max_length=10, choices=AssetLink.Level.choices)
+    datastore = models.CharField(max_length=255, blank=True)
+    path = models.CharField(max_length=1000)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "kind"])]

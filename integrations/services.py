@@ -1,0 +1,126 @@
+"""Writes to integrations: create, update, delete and test, each recorded in the change log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from integrations.connectors import ConnectionOK, ConnectionProblem, connector_for
+from integrations.models import Integration, IntegrationChange
+
+EDITABLE = ("name", "url", "overwrite_tags", "event_driven", "enable_announcements")
+
+
+def _status_after(problem: ConnectionProblem | None) -> tuple[str, str]:
+    if problem is None:
+        return Integration.Status.CONNECTED, ""
+    if problem.kind == "rejected":
+        return Integration.Status.NEEDS_REAUTH, problem.message
+    return Integration.Status.ERROR, problem.message
+
+
+def integration_create(*, user: AbstractBaseUser | None, token: str, **values: Any) -> Integration:
+    """Try the token against the catalog first; a failed check raises ConnectionProblem and saves nothing."""
+    ok = connector_for(values["integration_type"]).connection_test(url=values["url"], token=token)
+    with transaction.atomic():
+        integration = Integration(**values, status=Integration.Status.CONNECTED)
+        integration.status_message = f"Connected as {ok.username}"
+        integration.token = token
+        integration.full_clean()
+        integration.save()
+        IntegrationChange.objects.create(
+            integration=integration,
+            integration_name=integration.name,
+            user=user,
+            action=IntegrationChange.Action.CREATED,
+            changes={k: [None, getattr(integration, k)] for k in ("integration_type", *EDITABLE)}
+            | {"token": "set"},
+        )
+    return integration
+
+
+def integration_update(
+    *, integration: Integration, user: AbstractBaseUser | None, token: str = "", **values: Any
+) -> Integration:
+    """An empty token keeps the stored one. The (possibly new) token is tried before anything is saved."""
+    new_token = token or integration.token
+    ok = connector_for(integration.integration_type).connection_test(
+        url=values.get("url", integration.url), token=new_token
+    )
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if getattr(integration, key) != value:
+            changes[key] = [getattr(integration, key), value]
+            setattr(integration, key, value)
+    if token:
+        integration.token = token
+        changes["token"] = "changed"
+    integration.status, integration.status_message = (
+        Integration.Status.CONNECTED,
+        f"Connected as {ok.username}",
+    )
+    integration.full_clean()
+    with transaction.atomic():
+        integration.save()
+        if changes:
+            IntegrationChange.objects.create(
+                integration=integration,
+                integration_name=integration.name,
+                user=user,
+                action=IntegrationChange.Action.UPDATED,
+                changes=changes,
+            )
+    return integration
+
+
+def integration_delete(*, integration: Integration, user: AbstractBaseUser | None) -> int:
+    """Delete the integration; its external tags (and their assignments) go with it."""
+    removed_tags = integration.external_tags.count()
+    with transaction.atomic():
+        IntegrationChange.objects.create(
+            integration=None,
+            integration_name=integration.name,
+            user=user,
+            action=IntegrationChange.Action.DELETED,
+            changes={"external_tags_removed": removed_tags},
+        )
+        integration.delete()
+    return removed_tags
+
+
+def integration_test_connection(
+    *, integration: Integration, user: AbstractBaseUser | None
+) -> ConnectionOK | ConnectionProblem:
+    """Run the same check as on save and record the outcome as the integration's status."""
+    try:
+        result: ConnectionOK | ConnectionProblem = integration_connector_test(integration)
+        problem = None
+    except ConnectionProblem as exc:
+        result = problem = exc
+    status, message = _status_after(problem)
+    if problem is None:
+        message = f"Connected as {result.username}"
+    Integration.objects.filter(pk=integration.pk).update(status=status, status_message=message[:500])
+    integration.status, integration.status_message = status, message[:500]
+    IntegrationChange.objects.create(
+        integration=integration,
+        integration_name=integration.name,
+        user=user,
+        action=IntegrationChange.Action.TESTED,
+        changes={"status": status},
+    )
+    return result
+
+
+def integration_connector_test(integration: Integration) -> ConnectionOK:
+    return connector_for(integration.integration_type).connection_test(
+        url=integration.url, token=integration.token
+    )
+
+
+def integration_mark_needs_reauth(*, integration: Integration, message: str) -> None:
+    Integration.objects.filter(pk=integration.pk).update(
+        status=Integration.Status.NEEDS_REAUTH, status_message=message[:500]
+    )

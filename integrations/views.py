@@ -1,0 +1,109 @@
+"""Settings › Integrations: cards, the add / edit / delete modal forms and the connection test."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.roles import admin_required
+from integrations.connectors import ConnectionProblem
+from integrations.forms import IntegrationForm
+from integrations.models import Integration
+from integrations.selectors import integration_cards
+from integrations.services import (
+    integration_create,
+    integration_delete,
+    integration_test_connection,
+    integration_update,
+)
+
+
+def _modal_or_page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """htmx gets the modal fragment; a plain request gets the same form inside a page."""
+    if request.htmx:
+        return render(request, template, context, status=status)
+    return render(request, "integrations/form_page.html", context | {"fragment": template}, status=status)
+
+
+def _done(request: HttpRequest, text: str) -> HttpResponse:
+    messages.success(request, text)
+    url = reverse("integrations:list")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+def integration_list(request: HttpRequest) -> HttpResponse:
+    context = {"integrations": integration_cards()}
+    if request.htmx and request.GET.get("fragment") == "cards":
+        return render(request, "integrations/partials/_cards.html", context)
+    return render(request, "integrations/list.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def integration_add(request: HttpRequest) -> HttpResponse:
+    form = IntegrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "token"}
+        try:
+            integration = integration_create(user=request.user, token=form.cleaned_data["token"], **values)
+        except ConnectionProblem as problem:
+            form.add_error("token" if problem.kind in ("rejected", "no_access") else "url", problem.message)
+        else:
+            return _done(request, f"“{integration.name}” is connected. Press Sync to bring its tags in.")
+    context = {"form": form, "title": "Add Integration", "action": reverse("integrations:add")}
+    return _modal_or_page(request, "integrations/partials/_form.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    integration = get_object_or_404(Integration, pk=pk)
+    form = IntegrationForm(request.POST or None, instance=Integration.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("token", "integration_type")}
+        try:
+            integration_update(
+                integration=integration, user=request.user, token=form.cleaned_data["token"], **values
+            )
+        except ConnectionProblem as problem:
+            form.add_error("token" if problem.kind in ("rejected", "no_access") else "url", problem.message)
+        else:
+            return _done(request, f"“{integration.name}” was saved.")
+    context = {
+        "form": form,
+        "integration": integration,
+        "title": f"Edit {integration.name}",
+        "action": reverse("integrations:edit", args=[pk]),
+    }
+    return _modal_or_page(request, "integrations/partials/_form.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def integration_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    integration = get_object_or_404(Integration, pk=pk)
+    if request.method == "POST":
+        removed = integration_delete(integration=integration, user=request.user)
+        return _done(request, f"“{integration.name}” was deleted with its {removed} external tag(s).")
+    context = {
+        "integration": integration,
+        "external_tag_count": integration.external_tags.count(),
+        "title": f"Delete {integration.name}",
+    }
+    return _modal_or_page(request, "integrations/partials/_delete.html", context)
+
+
+@admin_required
+@require_POST
+def integration_test(request: HttpRequest, pk: int) -> HttpResponse:
+    integration = get_object_or_404(Integration, pk=pk)
+    integration_test_connection(integration=integration, user=request.user)
+    card = integration_cards(pk=pk)[0]
+    if request.htmx:
+        return render(request, "integrations/partials/_card.html", {"integration": card})
+    return redirect("integrations:list")
