@@ -1,0 +1,200 @@
+"""Reads for the catalog pages: annotated querysets whose query count does not grow with the rows."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
+
+AssetModel = Datastore | Container | Field
+SCORE_HISTORY_LENGTH = 30
+# Chips name their integration, so it comes with the tags in the same prefetch.
+TAGS_PREFETCH = "tags__integration"
+_OPEN = Q(status__in=Anomaly.OPEN_STATUSES)
+
+
+def _count(model: type[Model], outer: str, condition: Q | None = None) -> Coalesce:
+    """A correlated COUNT subquery: unlike a joined Count it never multiplies rows."""
+    rows = model._default_manager.filter(**{outer: OuterRef("pk")})
+    if condition is not None:
+        rows = rows.filter(condition)
+    counted = rows.order_by().values(outer).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# Datastores
+
+
+def datastore_list(
+    *, q: str = "", connector_type: str = "", tag_id: int | None = None
+) -> QuerySet[Datastore]:
+    rows = Datastore.objects.select_related("current_score").prefetch_related(TAGS_PREFETCH)
+    if q:
+        rows = rows.filter(name__icontains=q)
+    if connector_type:
+        rows = rows.filter(connector_type=connector_type)
+    if tag_id is not None:
+        rows = rows.filter(tags__id=tag_id)
+    return rows.annotate(
+        container_count=_count(Container, "datastore"),
+        active_check_count=_count(Check, "container__datastore", Q(status=Check.Status.ACTIVE)),
+        open_anomaly_count=_count(Anomaly, "container__datastore", _OPEN),
+    ).order_by("name")
+
+
+def datastore_get(*, pk: int) -> Datastore:
+    return Datastore.objects.select_related("current_score").prefetch_related(TAGS_PREFETCH).get(pk=pk)
+
+
+def datastore_totals(*, datastore: Datastore) -> dict[str, int]:
+    return {
+        "containers": Container.objects.filter(datastore=datastore).count(),
+        "fields": Field.objects.filter(container__datastore=datastore).count(),
+        "active_checks": Check.objects.filter(
+            container__datastore=datastore, status=Check.Status.ACTIVE
+        ).count(),
+        "open_anomalies": Anomaly.objects.filter(_OPEN, container__datastore=datastore).count(),
+    }
+
+
+# Containers
+
+
+def datastore_containers(
+    *, datastore: Datastore, q: str = "", container_type: str = "", tag_id: int | None = None
+) -> QuerySet[Container]:
+    rows = (
+        Container.objects.filter(datastore=datastore)
+        .select_related("current_score")
+        .prefetch_related(TAGS_PREFETCH)
+    )
+    if q:
+        rows = rows.filter(name__icontains=q)
+    if container_type:
+        rows = rows.filter(container_type=container_type)
+    if tag_id is not None:
+        rows = rows.filter(tags__id=tag_id)
+    return rows.annotate(
+        field_count=_count(Field, "container"),
+        active_check_count=_count(Check, "container", Q(status=Check.Status.ACTIVE)),
+        open_anomaly_count=_count(Anomaly, "container", _OPEN),
+    ).order_by("name")
+
+
+def container_get(*, pk: int) -> Container:
+    return (
+        Container.objects.select_related("datastore", "current_score")
+        .prefetch_related(TAGS_PREFETCH)
+        .get(pk=pk)
+    )
+
+
+def container_totals(*, container: Container) -> dict[str, int]:
+    return {
+        "fields": Field.objects.filter(container=container).count(),
+        "active_checks": Check.objects.filter(container=container, status=Check.Status.ACTIVE).count(),
+        "open_anomalies": Anomaly.objects.filter(_OPEN, container=container).count(),
+    }
+
+
+def container_fields(*, container: Container, q: str = "", tag_id: int | None = None) -> QuerySet[Field]:
+    rows = (
+        Field.objects.filter(container=container)
+        .select_related("current_score")
+        .prefetch_related(TAGS_PREFETCH)
+    )
+    if q:
+        rows = rows.filter(name__icontains=q)
+    if tag_id is not None:
+        rows = rows.filter(tags__id=tag_id)
+    return rows.order_by("name")
+
+
+def container_checks(*, container: Container) -> QuerySet[Check]:
+    return (
+        Check.objects.filter(container=container).prefetch_related("fields").order_by("status", "rule_type")
+    )
+
+
+def container_anomalies(*, container: Container, state: str = "open") -> QuerySet[Anomaly]:
+    """Open anomalies first, newest first within each group; `state` is open, archived or all."""
+    rows = Anomaly.objects.filter(container=container).select_related("check_rule")
+    if state == "open":
+        rows = rows.filter(_OPEN)
+    elif state == "archived":
+        rows = rows.exclude(_OPEN)
+    return rows.annotate(
+        closed=Case(When(_OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("closed", "-created_at", "-id")
+
+
+# Fields
+
+
+def field_get(*, pk: int) -> Field:
+    return (
+        Field.objects.select_related("container__datastore", "current_score")
+        .prefetch_related(TAGS_PREFETCH)
+        .get(pk=pk)
+    )
+
+
+def field_checks(*, field: Field) -> QuerySet[Check]:
+    return field.checks.all().order_by("status", "rule_type")
+
+
+# Scores
+
+
+def asset_score_history(*, asset: AssetModel, limit: int = SCORE_HISTORY_LENGTH) -> list[float | None]:
+    """The asset's latest totals, oldest first, for a sparkline."""
+    owner = {Datastore: "datastore", Container: "container", Field: "field"}[type(asset)]
+    newest = (
+        QualityScore.objects.filter(**{owner: asset})
+        .order_by("-recorded_at", "-id")
+        .values_list("total", flat=True)[:limit]
+    )
+    return list(reversed(newest))
+
+
+# Tags
+
+
+def tag_list(*, q: str = "", tag_type: str = "") -> QuerySet[Tag]:
+    rows = Tag.objects.select_related("integration")
+    if q:
+        rows = rows.filter(name__icontains=q)
+    if tag_type:
+        rows = rows.filter(tag_type=tag_type)
+    return rows.annotate(
+        datastore_count=_count(Datastore.tags.through, "tag"),
+        container_count=_count(Container.tags.through, "tag"),
+        field_count=_count(Field.tags.through, "tag"),
+    ).order_by("name")
+
+
+def tag_get(*, pk: int) -> Tag:
+    return Tag.objects.select_related("integration").get(pk=pk)
+
+
+def tag_choices() -> QuerySet[Tag]:
+    """Every tag for a filter select: global ones first, then external ones."""
+    return Tag.objects.select_related("integration").order_by("tag_type", "name")
+
+
+def tag_global_list() -> QuerySet[Tag]:
+    return Tag.objects.filter(tag_type=Tag.Type.GLOBAL).order_by("name")
+
+
+def tag_assets(*, tag: Tag) -> dict[str, QuerySet]:
+    """Every asset carrying the tag, one queryset per level, each ready to paginate."""
+    return {
+        "datastores": tag.datastores.select_related("current_score").order_by("name"),
+        "containers": tag.containers.select_related("datastore", "current_score").order_by(
+            "datastore__name", "name"
+        ),
+        "fields": tag.fields.select_related("container__datastore", "current_score").order_by(
+            "container__datastore__name", "container__name", "name"
+        ),
+    }
