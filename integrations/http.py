@@ -9,6 +9,7 @@ messages never contain the token.
 from __future__ import annotations
 
 import email.utils
+import json as json_module
 import logging
 import random as _random
 import re
@@ -34,6 +35,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REDACTED = "[redacted]"
 _SNIPPET_CHARS = 200
+# Far above any real answer (a full typedef dump is about 1 MB) but bounded against hostile hosts.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 Timeout = tuple[float, float]
 SleepFn = Callable[[float], None]
@@ -194,6 +197,10 @@ def _snippet(text: str) -> str:
     return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS] + "…"
 
 
+def _retries(count: int) -> str:
+    return "1 retry" if count == 1 else f"{count} retries"
+
+
 def _network_reason(exc: BaseException) -> str:
     """A short human reason for a requests/urllib3 network failure."""
     text = str(exc)
@@ -244,6 +251,7 @@ class HttpClient:
         clock: Callable[[], float] = time.time,
         user_agent: str = USER_AGENT,
         session: requests.Session | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("The base URL must start with http:// or https://.")
@@ -254,6 +262,7 @@ class HttpClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.max_response_bytes = max_response_bytes
         self.sleep = sleep
         self.on_wait = on_wait
         self._random = random
@@ -337,14 +346,23 @@ class HttpClient:
             else:
                 self.writes += 1
             try:
-                response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
+                response = self.session.request(
+                    method, url, params=params, json=json, timeout=self.timeout, stream=True
+                )
+                # Read inside the try: a connection dropped mid-body is a connection error too.
+                will_retry = response.status_code in RETRY_STATUSES and attempt < self.max_retries
+                content = b"" if will_retry else self._read_body(response, where)
             except requests.exceptions.SSLError as exc:
                 reason = _network_reason(exc)
                 # `from None`: the requests exception carries the prepared request and its headers.
                 raise CatalogTLSError(
                     self._scrub(f"The TLS handshake with {self.catalog} at {self._host} failed: {reason}.")
                 ) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 reason = self._connection_reason(exc)
                 if attempt < self.max_retries:
                     self._wait(attempt, None, f"{self.catalog} could not be reached ({reason})", where)
@@ -352,7 +370,7 @@ class HttpClient:
                     continue
                 message = f"Could not connect to {self.catalog} at {self._host}: {reason}"
                 if attempt:
-                    message += f" (gave up after {attempt} retries)"
+                    message += f" (gave up after {_retries(attempt)})"
                 logger.warning("%s; giving up on %s", self._scrub(message), self._scrub(where))
                 raise CatalogConnectionError(self._scrub(message + ".")) from None
             except requests.exceptions.RequestException as exc:
@@ -368,7 +386,7 @@ class HttpClient:
                 self._wait(attempt, retry_after, f"{self.catalog} answered HTTP {status}", where)
                 attempt += 1
                 continue
-            return self._handle(response, where, attempt)
+            return self._handle(response, content, where, attempt)
 
     # Internals ---------------------------------------------------------------------------------
 
@@ -416,34 +434,56 @@ class HttpClient:
             self.on_wait(delay, reason)
         self.sleep(delay)
 
-    def _handle(self, response: requests.Response, where: str, retries: int) -> Any:
+    def _read_body(self, response: requests.Response, where: str) -> bytes:
+        """The body, refusing to hold more than `max_response_bytes` in memory."""
+        limit = self.max_response_bytes
+        too_big = CatalogMalformedResponseError(
+            f"{self.catalog} answered {where} with more than {limit:,} bytes; refusing to read it.",
+            status=response.status_code,
+        )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise too_big
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _handle(self, response: requests.Response, content: bytes, where: str, retries: int) -> Any:
         status = response.status_code
+        text = content.decode(response.encoding or "utf-8", errors="replace")
         if 200 <= status < 300:
-            if status == 204 or not response.content:
+            if status == 204 or not content.strip():
                 return None
             try:
-                return response.json()
+                return json_module.loads(content)
             except ValueError:
                 kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
                 raise CatalogMalformedResponseError(
                     self._scrub(
                         f"{self.catalog} answered {where} with something that is not JSON ({kind}): "
-                        f"{_snippet(response.text)!r}"
+                        f"{_snippet(text)!r}"
                     ),
                     status=status,
                 ) from None
 
         try:
-            body: Any = response.json()
+            body: Any = json_module.loads(content) if content.strip() else None
         except ValueError:
             body = None
         code, detail = error_details(body)
-        if detail is None and code is None and response.text:
-            detail = _snippet(response.text)
+        if detail is None and code is None and text.strip():
+            detail = _snippet(text)
         suffix = ""
         if code or detail:
             suffix = ": " + " ".join(part for part in (code, detail) if part)
-        after = f" after {retries} retries" if retries else ""
+        after = f" after {_retries(retries)}" if retries else ""
         cls: type[CatalogError]
         if status == 401:
             cls, head = CatalogAuthenticationError, f"{self.catalog} rejected the API token (HTTP 401)"

@@ -361,3 +361,33 @@ def test_the_token_appears_in_no_error_repr_traceback_or_log_even_when_the_serve
 
     assert any("waiting" in r.getMessage() for r in caplog.records)
     assert all(r.name != "integrations.http" or TOKEN not in r.getMessage() for r in caplog.records)
+
+
+@responses.activate
+def test_a_connection_dropped_mid_answer_is_retried():
+    responses.get(f"{BASE}/x", body=requests.exceptions.ChunkedEncodingError("Connection broken"))
+    responses.get(f"{BASE}/x", json={"ok": True})
+    client, sleep = make_client()
+
+    assert client.get("x") == {"ok": True}
+    assert len(sleep.delays) == 1
+
+
+@responses.activate
+def test_an_answer_declaring_an_oversized_length_is_refused_before_reading():
+    responses.get(f"{BASE}/x", body="[]", headers={"Content-Length": "50000"})
+    responses.get(f"{BASE}/y", json={"small": True})
+    client, _ = make_client(max_response_bytes=1000)
+
+    with pytest.raises(CatalogMalformedResponseError, match="more than 1,000 bytes"):
+        client.get("x")
+    assert client.get("y") == {"small": True}
+
+
+@responses.activate
+def test_an_oversized_answer_without_content_length_is_refused_while_streaming():
+    responses.get(f"{BASE}/x", body="[" + "1," * 5000 + "1]", auto_calculate_content_length=False)
+    client, _ = make_client(max_response_bytes=1000)
+
+    with pytest.raises(CatalogMalformedResponseError, match="more than 1,000 bytes"):
+        client.get("x")
