@@ -114,9 +114,7 @@ class QualityScore(models.Model):
     container = models.ForeignKey(
         "Container", on_delete=models.CASCADE, null=True, blank=True, related_name="scores"
     )
-    field = models.ForeignKey(
-        "Field", on_delete=models.CASCADE, null=True, blank=True, related_name="scores"
-    )
+    field = models.ForeignKey("Field", on_delete=models.CASCADE, null=True, blank=True, related_name="scores")
     recorded_at = models.DateTimeField(db_index=True)
     total = models.FloatField(null=True, blank=True, validators=_score_validators)
     completeness = models.FloatField(null=True, blank=True, validators=_score_validators)

@@ -50,8 +50,16 @@ def field_make(container: Container | None = None, name: str | None = None, **ex
     )
 
 
-def check_make(container: Container, *, status: str = Check.Status.ACTIVE, fields: list[Field] = ()) -> Check:
-    check = Check.objects.create(container=container, rule_type="notNull", status=status)
+def check_make(
+    container: Container,
+    *,
+    status: str = Check.Status.ACTIVE,
+    fields: list[Field] = (),
+    description: str = "",
+) -> Check:
+    check = Check.objects.create(
+        container=container, rule_type="notNull", status=status, description=description
+    )
     check.fields.set(fields)
     return check
 
