@@ -209,6 +209,8 @@ class AssetLink(models.Model):
     catalog_type = models.CharField(max_length=100)
     catalog_qualified_name = models.CharField(max_length=1000)
     catalog_guid = models.CharField(max_length=100, blank=True)
+    # The announcement title Plumbline last set on this asset: only that one may be updated or cleared.
+    announcement_title = models.CharField(max_length=500, blank=True)
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
