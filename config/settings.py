@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -102,8 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file (so the live server and worker processes can share it), one per test process.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
-        "SQLITE_TEST_NAME", default=str(BASE_DIR / ".test-db.sqlite3")
+        "SQLITE_TEST_NAME", default=str(Path(tempfile.gettempdir()) / f"plumbline-test-{os.getpid()}.sqlite3")
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -43,6 +43,13 @@ def catalog_url_clean(value: str) -> str:
 
 
 class IntegrationForm(forms.ModelForm):
+    # A plain text field: catalog_url_clean gives clearer messages than URLField's own.
+    url = forms.CharField(
+        label="URL",
+        max_length=500,
+        help_text="Your catalog's address, e.g. https://your-company.atlan.com",
+        widget=forms.TextInput(attrs={"placeholder": "https://your-company.atlan.com"}),
+    )
     token = forms.CharField(
         label="API token",
         strip=True,
@@ -57,19 +64,16 @@ class IntegrationForm(forms.ModelForm):
         fields = ["name", "integration_type", "url", "overwrite_tags", "event_driven", "enable_announcements"]
         labels = {
             "integration_type": "Type",
-            "url": "URL",
             "overwrite_tags": "Overwrite Tags",
             "event_driven": "Event Driven",
             "enable_announcements": "Enable Announcements",
         }
         help_texts = {
-            "url": "Your catalog's address, e.g. https://your-company.atlan.com",
             "overwrite_tags": "When a catalog tag has the same name as a global tag, turn the global tag into "
             "this integration's external tag (keeping its assets). Off: the catalog tag is skipped.",
             "event_driven": "Push a table to the catalog within seconds when its scores, anomalies or checks change.",
             "enable_announcements": "Put a warning announcement on catalog tables with active anomalies.",
         }
-        widgets = {"url": forms.TextInput(attrs={"placeholder": "https://your-company.atlan.com"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -159,8 +159,12 @@ def run_start(
     push: bool = False,
     preview: bool = False,
     container_ids: list[int] | None = None,
+    enqueue: bool = True,
 ) -> SyncRun:
-    """Record a queued run and put it on the task queue. Raises RunAlreadyActive if one is active."""
+    """Record a queued run and put it on the task queue. Raises RunAlreadyActive if one is active.
+
+    enqueue=False leaves the queued run for the caller to execute in its own process.
+    """
     if not (pull or push):
         raise ValueError("A sync pulls, pushes or both.")
     try:

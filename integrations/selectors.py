@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from integrations.models import Integration
+from integrations.models import Integration, SyncLogLine, SyncRun
 
 
 def integration_cards(*, pk: int | None = None) -> list[Integration]:
@@ -12,3 +12,53 @@ def integration_cards(*, pk: int | None = None) -> list[Integration]:
     if pk is not None:
         rows = rows.filter(pk=pk)
     return list(rows)
+
+
+def integration_cards_with_runs(*, pk: int | None = None) -> list[Integration]:
+    """Cards plus each integration's active and latest finished run, in a fixed number of queries."""
+    cards = integration_cards(pk=pk)
+    ids = [i.pk for i in cards]
+    active = {
+        r.integration_id: r
+        for r in SyncRun.objects.filter(integration_id__in=ids, status__in=SyncRun.ACTIVE_STATUSES)
+    }
+    latest = {}
+    for run in (
+        SyncRun.objects.filter(integration_id__in=ids)
+        .exclude(status__in=SyncRun.ACTIVE_STATUSES)
+        .order_by("integration_id", "-created_at", "-id")
+    ):
+        latest.setdefault(run.integration_id, run)
+    for card in cards:
+        card.active_run = active.get(card.pk)
+        card.last_run = latest.get(card.pk)
+    return cards
+
+
+def run_log_lines(run: SyncRun, *, after: int = 0, limit: int = 500) -> list[SyncLogLine]:
+    return list(run.log_lines.filter(id__gt=after).order_by("id")[:limit])
+
+
+def run_summary(run: SyncRun) -> dict:
+    """Per-datastore counts as rows, the totals and issue counts for the run page."""
+    keys = [
+        "tables",
+        "fields",
+        "tags_pulled",
+        "tags_removed",
+        "assets_pushed",
+        "announcements_set",
+        "announcements_cleared",
+        "errors",
+    ]
+    rows = [
+        (name or "(all)", [values.get(k, 0) for k in keys]) for name, values in sorted(run.counts.items())
+    ]
+    issue_counts = dict(run.issues.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return {
+        "count_keys": [k.replace("_", " ") for k in keys],
+        "count_rows": rows,
+        "count_totals": [sum(r[1][i] for r in rows) for i in range(len(keys))],
+        "issue_counts": issue_counts,
+        "change_count": run.changes.count(),
+    }

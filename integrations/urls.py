@@ -1,4 +1,18 @@
 from django.urls import path
 
+from integrations import run_views, views
+
 app_name = "integrations"
-urlpatterns: list = []
+urlpatterns = [
+    path("settings/integrations/", views.integration_list, name="list"),
+    path("settings/integrations/new/", views.integration_add, name="add"),
+    path("settings/integrations/<int:pk>/edit/", views.integration_edit, name="edit"),
+    path("settings/integrations/<int:pk>/delete/", views.integration_remove, name="delete"),
+    path("settings/integrations/<int:pk>/test/", views.integration_test, name="test"),
+    path("settings/integrations/<int:pk>/sync/", run_views.sync_start, name="sync"),
+    path("settings/integrations/<int:pk>/runs/", run_views.run_list, name="run_list"),
+    path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/assets/", run_views.run_assets, name="run_assets"),
+    path("runs/<int:pk>/cancel/", run_views.run_cancel_view, name="run_cancel"),
+    path("runs/<int:pk>/changes.csv", run_views.run_changes_csv, name="run_changes_csv"),
+]

@@ -13,7 +13,8 @@ from accounts.roles import admin_required
 from integrations.connectors import ConnectionProblem
 from integrations.forms import IntegrationForm
 from integrations.models import Integration
-from integrations.selectors import integration_cards
+from integrations.runs import runs_sweep
+from integrations.selectors import integration_cards_with_runs as integration_cards
 from integrations.services import (
     integration_create,
     integration_delete,
@@ -37,6 +38,7 @@ def _done(request: HttpRequest, text: str) -> HttpResponse:
 
 @require_GET
 def integration_list(request: HttpRequest) -> HttpResponse:
+    runs_sweep()
     context = {"integrations": integration_cards()}
     if request.htmx and request.GET.get("fragment") == "cards":
         return render(request, "integrations/partials/_cards.html", context)
