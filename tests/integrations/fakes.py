@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from integrations.connectors import ConnectionOK, ConnectionProblem
 
 
@@ -35,19 +33,6 @@ class FakeConnector:
     def push_containers(self, ctx, container_ids: list[int]) -> None:
         self.pushed.append(list(container_ids))
         ctx.log(f"pushed {container_ids}")
-
-
-@pytest.fixture
-def fake_connector(monkeypatch) -> FakeConnector:
-    fake = FakeConnector()
-    for target in (
-        "integrations.services.connector_for",
-        "integrations.connectors.connector_for",
-    ):
-        monkeypatch.setattr(target, lambda integration_type: fake)
-    monkeypatch.setattr("integrations.connectors.integration_connector", lambda integration: fake)
-    monkeypatch.setattr("integrations.run_views.integration_connector", lambda integration: fake)
-    return fake
 
 
 def make_integration(name: str = "Atlan prod", token: str = "secret-token-123", **values):

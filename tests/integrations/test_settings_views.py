@@ -7,7 +7,7 @@ from catalog.models import Datastore, Tag
 from conftest import HTMX
 from integrations.connectors import ConnectionProblem
 from integrations.models import Integration, IntegrationChange
-from tests.integrations.fakes import fake_connector, make_integration  # noqa: F401
+from tests.integrations.fakes import make_integration
 
 pytestmark = pytest.mark.django_db
 TOKEN = "secret-token-123"
