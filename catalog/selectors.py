@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
 
 AssetModel = Datastore | Container | Field
 SCORE_HISTORY_LENGTH = 30
-# Chips name their integration, so it comes with the tags in the same prefetch.
-TAGS_PREFETCH = "tags__integration"
 _OPEN = Q(status__in=Anomaly.OPEN_STATUSES)
 
 
@@ -23,13 +33,18 @@ def _count(model: type[Model], outer: str, condition: Q | None = None) -> Coales
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def tags_prefetch() -> Prefetch:
+    """Tags with their integration in one query: chips name the integration of external tags."""
+    return Prefetch("tags", queryset=Tag.objects.select_related("integration"))
+
+
 # Datastores
 
 
 def datastore_list(
     *, q: str = "", connector_type: str = "", tag_id: int | None = None
 ) -> QuerySet[Datastore]:
-    rows = Datastore.objects.select_related("current_score").prefetch_related(TAGS_PREFETCH)
+    rows = Datastore.objects.select_related("current_score").prefetch_related(tags_prefetch())
     if q:
         rows = rows.filter(name__icontains=q)
     if connector_type:
@@ -44,7 +59,7 @@ def datastore_list(
 
 
 def datastore_get(*, pk: int) -> Datastore:
-    return Datastore.objects.select_related("current_score").prefetch_related(TAGS_PREFETCH).get(pk=pk)
+    return Datastore.objects.select_related("current_score").prefetch_related(tags_prefetch()).get(pk=pk)
 
 
 def datastore_totals(*, datastore: Datastore) -> dict[str, int]:
@@ -67,7 +82,7 @@ def datastore_containers(
     rows = (
         Container.objects.filter(datastore=datastore)
         .select_related("current_score")
-        .prefetch_related(TAGS_PREFETCH)
+        .prefetch_related(tags_prefetch())
     )
     if q:
         rows = rows.filter(name__icontains=q)
@@ -85,16 +100,20 @@ def datastore_containers(
 def container_get(*, pk: int) -> Container:
     return (
         Container.objects.select_related("datastore", "current_score")
-        .prefetch_related(TAGS_PREFETCH)
+        .prefetch_related(tags_prefetch())
         .get(pk=pk)
     )
+
+
+def container_open_anomaly_count(*, container: Container) -> int:
+    return Anomaly.objects.filter(_OPEN, container=container).count()
 
 
 def container_totals(*, container: Container) -> dict[str, int]:
     return {
         "fields": Field.objects.filter(container=container).count(),
         "active_checks": Check.objects.filter(container=container, status=Check.Status.ACTIVE).count(),
-        "open_anomalies": Anomaly.objects.filter(_OPEN, container=container).count(),
+        "open_anomalies": container_open_anomaly_count(container=container),
     }
 
 
@@ -102,7 +121,7 @@ def container_fields(*, container: Container, q: str = "", tag_id: int | None = 
     rows = (
         Field.objects.filter(container=container)
         .select_related("current_score")
-        .prefetch_related(TAGS_PREFETCH)
+        .prefetch_related(tags_prefetch())
     )
     if q:
         rows = rows.filter(name__icontains=q)
@@ -135,7 +154,7 @@ def container_anomalies(*, container: Container, state: str = "open") -> QuerySe
 def field_get(*, pk: int) -> Field:
     return (
         Field.objects.select_related("container__datastore", "current_score")
-        .prefetch_related(TAGS_PREFETCH)
+        .prefetch_related(tags_prefetch())
         .get(pk=pk)
     )
 

@@ -72,7 +72,7 @@ def _asset_or_404(level: str, pk: int) -> Datastore | Container | Field:
     model = _ASSET_LEVELS.get(level)
     if model is None:
         raise Http404("Unknown asset level.")
-    return get_object_or_404(model.objects.prefetch_related(selectors.TAGS_PREFETCH), pk=pk)
+    return get_object_or_404(model.objects.prefetch_related(selectors.tags_prefetch()), pk=pk)
 
 
 def _asset_tags_context(asset: Datastore | Container | Field, level: str) -> dict[str, Any]:
@@ -135,14 +135,18 @@ def datastore_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # Containers
 
 
-def _anomaly_context(request: HttpRequest, container: Container) -> dict[str, Any]:
+def _anomaly_context(
+    request: HttpRequest, container: Container, open_anomalies: int | None = None
+) -> dict[str, Any]:
     form = AnomalyFilterForm(request.GET)
     rows = selectors.container_anomalies(container=container, state=form.state_value())
+    if open_anomalies is None:
+        open_anomalies = selectors.container_open_anomaly_count(container=container)
     return {
         "container": container,
         "anomaly_form": form,
         "anomaly_page": _paginate(request, rows, ROWS_PER_PAGE, param="a_page"),
-        "open_anomalies": selectors.container_totals(container=container)["open_anomalies"],
+        "open_anomalies": open_anomalies,
     }
 
 
@@ -160,11 +164,12 @@ def container_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, "catalog/partials/_anomaly_results.html", _anomaly_context(request, container))
     if target is not None:
         return render(request, "catalog/partials/_field_results.html", _field_context(request, container))
+    totals = selectors.container_totals(container=container)
     context = {
         **_field_context(request, container),
-        **_anomaly_context(request, container),
+        **_anomaly_context(request, container, totals["open_anomalies"]),
         **_asset_tags_context(container, "container"),
-        "totals": selectors.container_totals(container=container),
+        "totals": totals,
         "history": selectors.asset_score_history(asset=container),
         "checks": selectors.container_checks(container=container),
     }
