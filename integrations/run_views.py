@@ -38,7 +38,7 @@ class SyncForm(forms.Form):
 def sync_start(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     connector = integration_connector(integration)
-    form = SyncForm(request.POST or None)
+    form = SyncForm(request.POST if request.method == "POST" else None)
     active = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,7 +137,9 @@ def run_changes_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
             values = [run.pk, c.datastore, c.asset, c.catalog_ref, c.kind, c.before, c.after, c.applied]
             # Cells starting with = + - @ would run as formulas in a spreadsheet.
-            yield writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
+            yield writer.writerow(
+                [f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in values]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-changes.csv"'

@@ -189,8 +189,11 @@ def run_start(
                 push=push,
                 preview=preview,
                 container_ids=container_ids,
+                enqueue=enqueue,
             )
         raise RunAlreadyActive(active) from None
+    if not enqueue:
+        return run
     from django_q.tasks import async_task
 
     # Enqueued after the row is committed so a worker always finds it.

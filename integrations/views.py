@@ -48,7 +48,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def integration_add(request: HttpRequest) -> HttpResponse:
-    form = IntegrationForm(request.POST or None)
+    form = IntegrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "token"}
         try:
@@ -65,7 +65,9 @@ def integration_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
-    form = IntegrationForm(request.POST or None, instance=Integration.objects.get(pk=pk))
+    form = IntegrationForm(
+        request.POST if request.method == "POST" else None, instance=Integration.objects.get(pk=pk)
+    )
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k not in ("token", "integration_type")}
         try:
