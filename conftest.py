@@ -8,6 +8,8 @@ from django.test import Client
 
 from accounts.roles import ADMIN_GROUP, VIEWER_GROUP
 
+pytest_plugins = ["integrations.atlan.sandbox.pytest_plugin"]
+
 
 def _user_in_group(username: str, group: str) -> User:
     user = User.objects.create_user(username=username, password="pw-for-tests-only")
