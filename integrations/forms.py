@@ -61,18 +61,32 @@ class IntegrationForm(forms.ModelForm):
 
     class Meta:
         model = Integration
-        fields = ["name", "integration_type", "url", "overwrite_tags", "event_driven", "enable_announcements"]
+        fields = [
+            "name",
+            "integration_type",
+            "url",
+            "overwrite_tags",
+            "event_driven",
+            "enable_announcements",
+            "schedule_minutes",
+            "schedule_pull",
+            "schedule_push",
+        ]
         labels = {
             "integration_type": "Type",
             "overwrite_tags": "Overwrite Tags",
             "event_driven": "Event Driven",
             "enable_announcements": "Enable Announcements",
+            "schedule_minutes": "Scheduled sync",
+            "schedule_pull": "Scheduled sync pulls tags",
+            "schedule_push": "Scheduled sync pushes metadata",
         }
         help_texts = {
             "overwrite_tags": "When a catalog tag has the same name as a global tag, turn the global tag into "
             "this integration's external tag (keeping its assets). Off: the catalog tag is skipped.",
             "event_driven": "Push a table to the catalog within seconds when its scores, anomalies or checks change.",
             "enable_announcements": "Put a warning announcement on catalog tables with active anomalies.",
+            "schedule_minutes": "Reconcile everything on a schedule, as a safety net beside event-driven pushes.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -81,11 +95,15 @@ class IntegrationForm(forms.ModelForm):
             (Integration.Type.ATLAN, "Atlan"),
             (Integration.Type.ALATION, "Alation (coming soon)"),
         ]
+        self.fields["schedule_minutes"].required = False
         if self.instance.pk:
             # The type of an existing integration cannot change; the token field may stay empty.
             self.fields["integration_type"].disabled = True
             self.fields["token"].required = False
             self.fields["token"].help_text = "Leave empty to keep the current token."
+
+    def clean_schedule_minutes(self) -> int:
+        return self.cleaned_data.get("schedule_minutes") or 0
 
     def clean_integration_type(self) -> str:
         value = self.cleaned_data["integration_type"]

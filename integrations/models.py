@@ -26,6 +26,17 @@ class Integration(models.Model):
     overwrite_tags = models.BooleanField(default=False)
     event_driven = models.BooleanField(default=True)
     enable_announcements = models.BooleanField(default=True)
+
+    class Schedule(models.IntegerChoices):
+        OFF = 0, "Off"
+        HOURLY = 60, "Hourly"
+        SIX_HOURS = 360, "Every 6 hours"
+        DAILY = 1440, "Daily"
+
+    # Reconciliation on a schedule, as a safety net beside event-driven pushes.
+    schedule_minutes = models.PositiveIntegerField(choices=Schedule.choices, default=Schedule.OFF)
+    schedule_pull = models.BooleanField(default=True)
+    schedule_push = models.BooleanField(default=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
     status_message = models.CharField(max_length=500, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
@@ -240,3 +251,16 @@ class SyncIssue(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["run", "kind"])]
+
+
+class PendingPush(models.Model):
+    """A table waiting for its event-driven push; one row per table, so bursts coalesce."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="pending_pushes")
+    container_id = models.PositiveBigIntegerField()
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "container_id"], name="pending_push_unique")
+        ]

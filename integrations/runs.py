@@ -221,7 +221,11 @@ def run_execute(run_id: int) -> SyncRun:
     ctx.log(f"{run.what} of {run.integration.name} started ({who}).")
     status, message = SyncRun.Status.SUCCEEDED, ""
     try:
-        integration_connector(run.integration).sync(ctx)
+        connector = integration_connector(run.integration)
+        if run.container_ids is not None:
+            connector.push_containers(ctx, run.container_ids)
+        else:
+            connector.sync(ctx)
         ctx.checkpoint()
     except RunCancelled:
         status, message = (

@@ -9,8 +9,18 @@ from django.db import transaction
 
 from integrations.connectors import ConnectionOK, ConnectionProblem, connector_for
 from integrations.models import Integration, IntegrationChange
+from integrations.schedules import integration_schedule_remove, integration_schedule_sync
 
-EDITABLE = ("name", "url", "overwrite_tags", "event_driven", "enable_announcements")
+EDITABLE = (
+    "name",
+    "url",
+    "overwrite_tags",
+    "event_driven",
+    "enable_announcements",
+    "schedule_minutes",
+    "schedule_pull",
+    "schedule_push",
+)
 
 
 def _status_after(problem: ConnectionProblem | None) -> tuple[str, str]:
@@ -38,6 +48,7 @@ def integration_create(*, user: AbstractBaseUser | None, token: str, **values: A
             changes={k: [None, getattr(integration, k)] for k in ("integration_type", *EDITABLE)}
             | {"token": "set"},
         )
+        integration_schedule_sync(integration)
     return integration
 
 
@@ -72,6 +83,7 @@ def integration_update(
                 action=IntegrationChange.Action.UPDATED,
                 changes=changes,
             )
+        integration_schedule_sync(integration)
     return integration
 
 
@@ -86,6 +98,7 @@ def integration_delete(*, integration: Integration, user: AbstractBaseUser | Non
             action=IntegrationChange.Action.DELETED,
             changes={"external_tags_removed": removed_tags},
         )
+        integration_schedule_remove(integration)
         integration.delete()
     return removed_tags
 
