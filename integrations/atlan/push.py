@@ -1,0 +1,393 @@
+"""Push: Plumbline's scores and counts to the "Plumbline" custom-metadata set, and announcements.
+
+`push_plan` is pure: given what the catalog holds (from the search) and what Plumbline wants it
+to hold, it lists only the differing values and the announcement changes, applying the rule
+that an announcement is touched only when it is still the one Plumbline set. `push_apply`
+writes a plan in batches; `push_values_*` read Plumbline's side in set-based queries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+
+from catalog.models import SCORE_FACTORS, SCORE_FIELDS, Anomaly, Check, Container, Datastore, Field
+from integrations.atlan.client import (
+    AtlanAsset,
+    AtlanClient,
+    AtlanCustomMetadataDef,
+    AttributeSpec,
+    CustomMetadataUpdate,
+    option_true,
+)
+from integrations.http import CatalogAuthenticationError, CatalogError
+from integrations.runs import RunContext
+
+AssetKey = tuple[str, int]
+CM_SET_NAME = "Plumbline"
+MERGE_BATCH_SIZE = 20  # Atlan's own guidance for bulk saves
+# (display name, kind, where the value comes from)
+CM_ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
+    ("URL", "url", "url"),
+    ("Quality Score Total", "float", "total"),
+    *((f"Quality Score {f.title()}", "float", f) for f in SCORE_FACTORS),
+    ("Anomaly Count", "int", "anomalies"),
+    ("Check Count", "int", "checks"),
+)
+CM_SPECS = tuple(AttributeSpec(name, kind) for name, kind, _ in CM_ATTRIBUTES)  # type: ignore[arg-type]
+_KINDS = {name: kind for name, kind, _ in CM_ATTRIBUTES}
+ANNOUNCEMENT_TYPE = "warning"
+# Titles Plumbline writes; recognising them (with our username) survives a lost AssetLink.
+PLUMBLINE_TITLE = re.compile(r"^Plumbline: \d+ active anomal(?:y|ies)$")
+_PATHS = {
+    "datastore": ("catalog:datastore_detail", "/datastores/{}/"),
+    "container": ("catalog:container_detail", "/containers/{}/"),
+    "field": ("catalog:field_detail", "/fields/{}/"),
+}
+
+
+def plumbline_url(level: str, object_id: int, anchor: str = "") -> str:
+    name, fallback = _PATHS[level]
+    try:
+        path = reverse(name, args=[object_id])
+    except NoReverseMatch:
+        path = fallback.format(object_id)
+    return f"{settings.SITE_URL}{path}{anchor}"
+
+
+def announcement_title(anomalies: int) -> str:
+    return f"Plumbline: {anomalies} active anomal{'y' if anomalies == 1 else 'ies'}"
+
+
+def announcement_message(anomalies: int, table: str, url: str) -> str:
+    noun = "anomaly" if anomalies == 1 else "anomalies"
+    return f"{anomalies} active {noun} on {table} in Plumbline. See them at {url}"
+
+
+# --- Records and the plan ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CmLayout:
+    """Where each attribute lives in the catalog: the set's hash and attribute hashes by name."""
+
+    set_hash: str
+    attr_hashes: Mapping[str, str]
+
+    @classmethod
+    def of(cls, definition: AtlanCustomMetadataDef) -> CmLayout:
+        hashes = {}
+        for name, _, _ in CM_ATTRIBUTES:
+            attr = definition.attribute(name)
+            if attr is not None:
+                hashes[name] = attr.hash
+        return cls(definition.hash, hashes)
+
+    def search_attributes(self) -> list[str]:
+        return [f"{self.set_hash}.{h}" for h in self.attr_hashes.values()]
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    key: AssetKey
+    label: str
+    datastore: str
+    asset: AtlanAsset
+    values: Mapping[str, Any]  # by attribute display name
+    # Tables only: open anomalies, the link to them, and the title we last set (AssetLink).
+    anomalies: int | None = None
+    anomalies_url: str = ""
+    stored_title: str = ""
+
+
+@dataclass(frozen=True)
+class AnnouncementChange:
+    target: PushTarget
+    action: str  # "set" | "clear"
+    title: str = ""
+    message: str = ""
+
+
+@dataclass
+class PushPlan:
+    updates: list[tuple[PushTarget, CustomMetadataUpdate, dict[str, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
+    announcements: list[AnnouncementChange] = field(default_factory=list)
+    left_alone: list[PushTarget] = field(default_factory=list)
+    # Titles to remember on AssetLinks when nothing needs writing (e.g. recognised by pattern).
+    titles: dict[AssetKey, str] = field(default_factory=dict)
+
+
+def value_normalise(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if kind == "float":
+            return round(float(value), 2)
+        if kind == "int":
+            return int(round(float(value)))
+    except (TypeError, ValueError):
+        return value
+    return str(value)
+
+
+def announcement_is_ours(asset: AtlanAsset, stored_title: str, username: str) -> bool:
+    """Plumbline's announcement: set by our token and carrying a title Plumbline wrote."""
+    title = asset.announcement_title or ""
+    if not (asset.announcement_type or title) or asset.announcement_updated_by != username:
+        return False
+    return bool(stored_title and title == stored_title) or bool(PLUMBLINE_TITLE.match(title))
+
+
+def push_plan(
+    targets: Iterable[PushTarget], layout: CmLayout | None, *, username: str, announcements_on: bool
+) -> PushPlan:
+    """Only values that differ from the catalog's; announcements only where they are ours."""
+    plan = PushPlan()
+    for target in targets:
+        current = target.asset.custom_metadata.get(layout.set_hash, {}) if layout else {}
+        values: dict[str, Any] = {}
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for name, kind, _ in CM_ATTRIBUTES:
+            wanted = value_normalise(kind, target.values.get(name))
+            # Merging a null changes nothing in Atlan, so an empty value is simply not written.
+            if wanted is None:
+                continue
+            attr_hash = layout.attr_hashes.get(name) if layout else None
+            existing = value_normalise(kind, current.get(attr_hash)) if attr_hash else None
+            if attr_hash is None or existing != wanted:
+                values[attr_hash or name] = wanted
+                before[name], after[name] = existing, wanted
+        if values:
+            update = CustomMetadataUpdate(
+                type_name=target.asset.type_name,
+                qualified_name=target.asset.qualified_name,
+                name=target.asset.name,
+                values={layout.set_hash if layout else CM_SET_NAME: values},
+                guid=target.asset.guid or None,
+            )
+            plan.updates.append((target, update, before, after))
+        if target.anomalies is not None:
+            _announcement_plan(plan, target, username, announcements_on)
+    return plan
+
+
+def _announcement_plan(plan: PushPlan, target: PushTarget, username: str, announcements_on: bool) -> None:
+    asset = target.asset
+    present = bool(asset.announcement_type or asset.announcement_title)
+    ours = announcement_is_ours(asset, target.stored_title, username)
+    n = target.anomalies or 0
+    if announcements_on and n > 0:
+        title = announcement_title(n)
+        message = announcement_message(n, asset.name, target.anomalies_url)
+        if not present or (
+            ours
+            and (asset.announcement_type, asset.announcement_title, asset.announcement_message)
+            != (ANNOUNCEMENT_TYPE, title, message)
+        ):
+            plan.announcements.append(AnnouncementChange(target, "set", title, message))
+        elif ours:
+            plan.titles[target.key] = title
+        else:
+            plan.left_alone.append(target)
+    elif present and ours:
+        plan.announcements.append(AnnouncementChange(target, "clear"))
+    elif target.stored_title and not ours:
+        plan.titles[target.key] = ""  # someone replaced or removed ours: forget it
+
+
+# --- Applying --------------------------------------------------------------------------------------
+
+
+def cm_ensure(client: AtlanClient, ctx: RunContext) -> CmLayout | None:
+    """The "Plumbline" set: created on first push, extended when attributes are missing, never doubled."""
+    defs = [d for d in client.custom_metadata_typedefs() if not option_true(d.options.get("isArchived"))]
+    existing = next((d for d in defs if d.display_name == CM_SET_NAME), None)
+    existing = existing or next(
+        (d for d in defs if d.display_name.casefold() == CM_SET_NAME.casefold()), None
+    )
+    missing = [s for s in CM_SPECS if existing is None or existing.attribute(s.display_name) is None]
+    names = ", ".join(s.display_name for s in missing)
+    if existing is None:
+        if ctx.preview:
+            ctx.log(f"Would create the custom-metadata set “{CM_SET_NAME}” with {names}.")
+            ctx.change(datastore="", asset=CM_SET_NAME, kind="custom_metadata_set_created", after=names)
+            return None
+        created = client.custom_metadata_create(
+            CM_SET_NAME, CM_SPECS, description="Data quality from Plumbline"
+        )
+        ctx.change(datastore="", asset=CM_SET_NAME, kind="custom_metadata_set_created", after=names)
+        ctx.log(f"Created the custom-metadata set “{CM_SET_NAME}” in Atlan ({len(CM_SPECS)} attributes).")
+        return CmLayout.of(created)
+    if missing:
+        ctx.change(datastore="", asset=CM_SET_NAME, kind="custom_metadata_set_extended", after=names)
+        if ctx.preview:
+            ctx.log(f"Would add {names} to the custom-metadata set “{CM_SET_NAME}”.")
+            return CmLayout.of(existing)
+        existing = client.custom_metadata_extend(existing, missing)
+        ctx.log(f"Added {names} to the custom-metadata set “{CM_SET_NAME}”.")
+    return CmLayout.of(existing)
+
+
+def push_apply(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> dict[AssetKey, str]:
+    """Write the plan (or, in a preview, only audit it); returns AssetLink titles to remember."""
+    for target in plan.left_alone:
+        ctx.log(
+            f"{target.label}: left the announcement “{target.asset.announcement_title}” alone "
+            f"(set by {target.asset.announcement_updated_by or 'someone else'}, not by Plumbline).",
+            datastore=target.datastore,
+        )
+    for target, _, before, after in plan.updates:
+        ctx.change(
+            datastore=target.datastore,
+            asset=target.label,
+            kind="custom_metadata_set",
+            before=json.dumps(before, sort_keys=True),
+            after=json.dumps(after, sort_keys=True),
+            catalog_ref=target.asset.qualified_name,
+        )
+    titles = {} if ctx.preview else dict(plan.titles)
+    if not ctx.preview:
+        _merge_batches(plan, client, ctx)
+    for change in plan.announcements:
+        target = change.target
+        kind = "announcement_set" if change.action == "set" else "announcement_cleared"
+        ctx.change(
+            datastore=target.datastore,
+            asset=target.label,
+            kind=kind,
+            before=target.asset.announcement_title or "",
+            after=change.title,
+            catalog_ref=target.asset.qualified_name,
+        )
+        if ctx.preview:
+            continue
+        asset = target.asset
+        try:
+            if change.action == "set":
+                client.announcement_set(
+                    asset.type_name,
+                    asset.qualified_name,
+                    asset.name,
+                    announcement_type=ANNOUNCEMENT_TYPE,
+                    title=change.title,
+                    message=change.message,
+                )
+            else:
+                client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            ctx.error(
+                f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label
+            )
+            continue
+        titles[target.key] = change.title
+        ctx.count(
+            target.datastore, "announcements_set" if change.action == "set" else "announcements_cleared"
+        )
+    return titles
+
+
+def _merge_batches(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> None:
+    updates = plan.updates
+    for start in range(0, len(updates), MERGE_BATCH_SIZE):
+        batch = updates[start : start + MERGE_BATCH_SIZE]
+        try:
+            client.custom_metadata_merge([u for _, u, _, _ in batch], batch_size=MERGE_BATCH_SIZE)
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            first = batch[0][0]
+            ctx.error(
+                f"Could not write custom metadata to {len(batch)} asset(s) starting with {first.label}: {exc}",
+                datastore=first.datastore,
+            )
+            continue
+        for target, _, _, _ in batch:
+            ctx.count(target.datastore, "assets_pushed")
+
+
+# --- Plumbline's side ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AssetValues:
+    scores: dict[str, float | None] = field(default_factory=dict)
+    anomalies: int = 0
+    checks: int = 0
+
+    def as_cm(self, url: str) -> dict[str, Any]:
+        source = {**self.scores, "anomalies": self.anomalies, "checks": self.checks, "url": url}
+        return {name: source.get(key) for name, _, key in CM_ATTRIBUTES}
+
+
+_SCORE_COLUMNS = [f"current_score__{f}" for f in SCORE_FIELDS]
+
+
+def _scores(row: Mapping[str, Any]) -> dict[str, float | None]:
+    return {f: row[f"current_score__{f}"] for f in SCORE_FIELDS}
+
+
+def push_values_containers(container_ids: Sequence[int]) -> dict[int, AssetValues]:
+    anomalies = dict(
+        Anomaly.objects.filter(container_id__in=container_ids, status__in=Anomaly.OPEN_STATUSES)
+        .values("container_id")
+        .annotate(n=Count("id"))
+        .values_list("container_id", "n")
+    )
+    checks = dict(
+        Check.objects.filter(container_id__in=container_ids, status=Check.Status.ACTIVE)
+        .values("container_id")
+        .annotate(n=Count("id"))
+        .values_list("container_id", "n")
+    )
+    return {
+        row["id"]: AssetValues(_scores(row), anomalies.get(row["id"], 0), checks.get(row["id"], 0))
+        for row in Container.objects.filter(id__in=container_ids).values("id", *_SCORE_COLUMNS)
+    }
+
+
+def push_values_fields(container_ids: Sequence[int]) -> dict[int, AssetValues]:
+    """Per field: active checks on it, and the open anomalies those checks raised."""
+    by_check = dict(
+        Anomaly.objects.filter(
+            container_id__in=container_ids, status__in=Anomaly.OPEN_STATUSES, check_rule__isnull=False
+        )
+        .values("check_rule_id")
+        .annotate(n=Count("id"))
+        .values_list("check_rule_id", "n")
+    )
+    checks: dict[int, list[int]] = defaultdict(list)
+    rows = Check.fields.through.objects.filter(
+        check__container_id__in=container_ids, check__status=Check.Status.ACTIVE
+    ).values_list("field_id", "check_id")
+    for field_id, check_id in rows:
+        checks[field_id].append(check_id)
+    return {
+        row["id"]: AssetValues(
+            _scores(row),
+            sum(by_check.get(c, 0) for c in checks.get(row["id"], [])),
+            len(checks.get(row["id"], [])),
+        )
+        for row in Field.objects.filter(container_id__in=container_ids).values("id", *_SCORE_COLUMNS)
+    }
+
+
+def push_values_datastore(datastore_id: int) -> AssetValues:
+    row = Datastore.objects.filter(pk=datastore_id).values(*_SCORE_COLUMNS).get()
+    anomalies = Anomaly.objects.filter(
+        container__datastore_id=datastore_id, status__in=Anomaly.OPEN_STATUSES
+    ).count()
+    checks = Check.objects.filter(container__datastore_id=datastore_id, status=Check.Status.ACTIVE).count()
+    return AssetValues(_scores(row), anomalies, checks)
