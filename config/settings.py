@@ -73,8 +73,9 @@ try:
     import whitenoise  # noqa: F401
 
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    _STATIC_BACKEND = "whitenoise.storage.CompressedStaticFilesStorage"
 except ImportError:  # whitenoise is a production extra
-    pass
+    _STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -130,6 +131,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": _STATIC_BACKEND},
+}
 
 REDIS_URL = env("REDIS_URL", default="")
 
