@@ -190,7 +190,16 @@ class _Sync:
         if self.pull:
             self.tag_defs = self.client.tag_typedefs()
         if self.push:
-            self.layout = cm_ensure(self.client, self.ctx)
+            try:
+                self.layout = cm_ensure(self.client, self.ctx)
+            except CatalogAuthenticationError:
+                raise
+            except CatalogError as exc:
+                # Without the set there is nowhere to write: skip the push, let the pull go on.
+                self.ctx.error(
+                    f"Could not prepare the “Plumbline” custom-metadata set, so nothing is pushed: {exc}"
+                )
+                self.push = False
         self.links = self.ctx.links()
 
     def run(self) -> None:
@@ -404,7 +413,7 @@ class _Sync:
         ctx.count(name, "fields", columns["matched"])
 
         summary = (
-            f"{name} ({ds.database}.{ds.schema}) ↔ {schema_qn}: {len(tables.matched)} tables and "
+            f"{ds.database}.{ds.schema} ↔ {schema_qn}: {len(tables.matched)} tables and "
             f"{columns['matched']} columns matched"
         )
         for n, what in (

@@ -1,0 +1,313 @@
+"""Whole syncs against the Atlan sandbox over real HTTP, with the demo catalog loaded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog.loader import catalog_load
+from catalog.models import Anomaly, Container, Datastore, Field, Tag
+from catalog.services import anomaly_set_status
+from integrations.atlan import connector as atlan_connector
+from integrations.atlan.sandbox.store import Token
+from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncRun
+from integrations.runs import run_start
+
+DEMO = Path(__file__).resolve().parents[3] / "catalog" / "demo" / "demo_catalog.json"
+SNOW = "default/snowflake/1700000000/SALES/PUBLIC"
+PG = "default/postgres/1700000100/app/public"
+SITE = "http://plumbline.test"
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    monkeypatch.setattr(atlan_connector, "CLIENT_OPTIONS", {"sleep": lambda seconds: None})
+
+
+@pytest.fixture
+def demo(db):
+    catalog_load(json.loads(DEMO.read_text(encoding="utf-8")))
+
+
+def integration_make(sandbox, token: str | None = None, **options) -> Integration:
+    integration = Integration(name="Atlan", url=sandbox.url, event_driven=False, **options)
+    integration.token = token or sandbox.token
+    integration.save()
+    return integration
+
+
+def sync(integration, **options) -> SyncRun:
+    if "container_ids" not in options:
+        options.setdefault("pull", True)
+    options.setdefault("push", True)
+    run = run_start(integration=integration, **options)
+    run.refresh_from_db()
+    return run
+
+
+def log_text(run: SyncRun) -> str:
+    return "\n".join(f"{line.level} {line.datastore}: {line.message}" for line in run.log_lines.all())
+
+
+def tag_names(obj) -> set[str]:
+    return {t.name for t in obj.tags.all()}
+
+
+def container(name: str) -> Container:
+    return Container.objects.get(name=name)
+
+
+def field(table: str, name: str) -> Field:
+    return Field.objects.get(container__name=table, name=name)
+
+
+def plumbline_cm(sandbox, qualified_name: str) -> dict:
+    return sandbox.store.custom_metadata(qualified_name).get("Plumbline", {})
+
+
+def test_pull_creates_external_tags_on_all_three_levels_with_display_names(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration, push=False)
+    assert run.status == "succeeded", log_text(run)
+    assert "Gold Layer" in tag_names(Datastore.objects.get(name="Sales Warehouse"))
+    assert "Confidential" in tag_names(container("PAYMENTS"))
+    # Directly on the column, and propagated from the CUSTOMERS table.
+    assert {"Confidential", "PII"} <= tag_names(field("customers", "email"))
+    assert "PII" in tag_names(field("PAYMENTS", "CARD_LAST4"))
+    pii = Tag.objects.get(name="PII")
+    assert (pii.tag_type, pii.integration_id) == ("external", integration.pk)
+    assert pii.color == "#DC2626" and pii.description == "Personally identifiable information"
+    # Never a hash: every external tag has a display name known to the sandbox.
+    names = set(Tag.objects.filter(tag_type="external").values_list("name", flat=True))
+    assert names <= {d["displayName"] for d in atlan_sandbox.store.tag_defs()}
+    assert run.totals["tags_pulled"] > 0
+    assert SyncChange.objects.filter(run=run, kind="tag_added", applied=True).exists()
+
+
+def test_tag_removed_in_the_catalog_is_removed_on_the_next_pull_and_orphans_deleted(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration, push=False)
+    atlan_sandbox.store.remove_tag(f"{SNOW}/PAYMENTS", "Confidential")
+    atlan_sandbox.store.remove_tag(SNOW, "Gold Layer")
+    run = sync(integration, push=False)
+    assert run.status == "succeeded", log_text(run)
+    assert "Confidential" not in tag_names(container("PAYMENTS"))
+    assert "Confidential" in tag_names(field("customers", "email"))
+    assert not Tag.objects.filter(name="Gold Layer").exists()
+    kinds = set(SyncChange.objects.filter(run=run).values_list("kind", flat=True))
+    assert {"tag_removed", "tag_deleted"} <= kinds
+
+
+def test_global_tags_are_untouched_and_same_name_catalog_tag_skipped_without_overwrite(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration, push=False)
+    finance = Tag.objects.get(name__iexact="finance")
+    assert finance.tag_type == "global"
+    assert "Finance" not in tag_names(container("ORDERS"))
+    assert "Catalog tag “FINANCE” skipped" in log_text(run)
+    assert "Critical" in tag_names(container("ORDERS"))  # a global tag the catalog lacks stays
+
+
+def test_overwrite_tags_converts_a_same_name_global_tag_keeping_its_assets(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox, overwrite_tags=True)
+    run = sync(integration, push=False)
+    assert run.status == "succeeded", log_text(run)
+    finance = Tag.objects.get(name__iexact="finance")
+    assert (finance.tag_type, finance.integration_id) == ("external", integration.pk)
+    assert finance.description == "Finance domain (synced from Snowflake)"
+    assert "Finance" in tag_names(container("ORDERS"))  # from the catalog
+    assert "Finance" in tag_names(field("ORDERS", "ORDER_TOTAL"))  # kept from before
+    assert SyncChange.objects.filter(run=run, kind="tag_converted").count() == 1
+
+
+def test_push_sets_custom_metadata_and_the_announcement_visible_through_the_sandbox(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration, pull=False)
+    assert run.status == "succeeded", log_text(run)
+    items = container("ORDER_ITEMS")
+    cm = plumbline_cm(atlan_sandbox, f"{SNOW}/ORDER_ITEMS")
+    assert cm["URL"] == f"{SITE}/containers/{items.pk}/"
+    assert cm["Anomaly Count"] == 1 and cm["Check Count"] == 1
+    assert cm["Quality Score Total"] == round(items.current_score.total, 2)
+    schema_cm = plumbline_cm(atlan_sandbox, SNOW)
+    open_in_sales = Anomaly.objects.filter(
+        container__datastore__name="Sales Warehouse", status__in=Anomaly.OPEN_STATUSES
+    ).count()
+    assert schema_cm["Anomaly Count"] == open_in_sales
+    column_cm = plumbline_cm(atlan_sandbox, f"{SNOW}/ORDER_ITEMS/QUANTITY")
+    assert column_cm["Check Count"] == 1 and column_cm["Anomaly Count"] == 1
+    announcement = atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS")
+    assert announcement["type"] == "warning"
+    assert announcement["title"] == "Plumbline: 1 active anomaly"
+    assert f"{SITE}/containers/{items.pk}/#anomalies" in announcement["message"]
+    link = AssetLink.objects.get(integration=integration, level="container", object_id=items.pk)
+    assert link.announcement_title == "Plumbline: 1 active anomaly"
+    assert run.totals["assets_pushed"] > 0 and run.totals["announcements_set"] >= 1
+
+
+def test_resolving_the_anomalies_and_pushing_again_removes_the_announcement(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration, pull=False)
+    items = container("ORDER_ITEMS")
+    anomaly_set_status(anomalies=items.anomalies.all(), status="resolved")
+    run = sync(integration, pull=False)
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS") is None
+    assert plumbline_cm(atlan_sandbox, f"{SNOW}/ORDER_ITEMS")["Anomaly Count"] == 0
+    assert run.totals["announcements_cleared"] >= 1
+    assert SyncChange.objects.filter(run=run, kind="announcement_cleared").exists()
+
+
+def test_plumblines_earlier_announcement_is_cleared_when_its_anomalies_are_gone(atlan_sandbox, demo):
+    # The demo scenario holds an announcement Plumbline's token set on PRODUCTS before this database.
+    integration = integration_make(atlan_sandbox)
+    sync(integration, pull=False)
+    assert atlan_sandbox.store.announcement(f"{SNOW}/PRODUCTS") is None
+
+
+def test_a_persons_announcement_is_never_touched(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    orders_before = atlan_sandbox.store.announcement(f"{SNOW}/ORDERS")
+    subs_before = atlan_sandbox.store.announcement(f"{PG}/subscriptions")
+    run = sync(integration, pull=False)
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") == orders_before  # 2 open anomalies
+    assert atlan_sandbox.store.announcement(f"{PG}/subscriptions") == subs_before  # none open
+    assert "left the announcement “Migrating to ORDERS_V2 in Q1” alone" in log_text(run)
+    # A person replacing ours is left alone too, even when the anomalies go away.
+    atlan_sandbox.store.set_announcement(f"{SNOW}/ORDER_ITEMS", "information", "Ask Sam first", by="sam")
+    anomaly_set_status(anomalies=container("ORDER_ITEMS").anomalies.all(), status="resolved")
+    integration.enable_announcements = False
+    integration.save()
+    sync(integration, pull=False)
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS")["title"] == "Ask Sam first"
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") == orders_before
+
+
+def test_turning_announcements_off_removes_plumblines_own(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration, pull=False)
+    integration.enable_announcements = False
+    integration.save()
+    sync(integration, pull=False)
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS") is None
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") is not None
+
+
+def test_a_second_push_with_nothing_changed_sends_no_write_request(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration)
+    atlan_sandbox.store.reset_counts()
+    run = sync(integration)
+    assert run.status == "succeeded", log_text(run)
+    assert atlan_sandbox.store.write_count() == 0
+    assert run.requests_write == 0 and run.requests_read > 0
+    assert not SyncChange.objects.filter(run=run).exists()
+
+
+def test_a_preview_writes_nothing_and_audits_what_it_would_do(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration, preview=True)
+    assert run.status == "previewed", log_text(run)
+    assert atlan_sandbox.store.write_count() == 0
+    assert not Tag.objects.filter(tag_type="external").exists()
+    assert atlan_sandbox.store.cm_set_by_name("Plumbline") is None
+    changes = SyncChange.objects.filter(run=run)
+    assert changes.exists() and not changes.filter(applied=True).exists()
+    kinds = set(changes.values_list("kind", flat=True))
+    assert {"custom_metadata_set_created", "custom_metadata_set", "announcement_set", "tag_added"} <= kinds
+
+
+def test_rate_limits_and_server_errors_still_end_in_a_complete_correct_sync(atlan_sandbox, demo):
+    atlan_sandbox.faults.configure(rate_limit_share=0.2, server_error_share=0.2, seed=11)
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration)
+    assert run.status == "succeeded", log_text(run)
+    assert "Atlan asked us to wait" in log_text(run)
+    assert sum(atlan_sandbox.store.counts.faults.values()) > 0
+    atlan_sandbox.faults.reset()
+    atlan_sandbox.store.reset_counts()
+    again = sync(integration)
+    # Everything landed the first time: a clean second sync has nothing left to write.
+    assert again.status == "succeeded" and atlan_sandbox.store.write_count() == 0
+    assert not SyncChange.objects.filter(run=again).exists()
+    assert "PII" in tag_names(field("customers", "email"))
+
+
+def test_a_token_limited_to_one_connection_syncs_it_and_reports_the_rest_not_visible(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox, token="plumbline-snowflake-only-token")
+    run = sync(integration)
+    assert run.status == "succeeded", log_text(run)
+    hidden = SyncIssue.objects.filter(run=run, kind="not_visible", level="datastore")
+    assert set(hidden.values_list("path", flat=True)) == {"App Database", "Finance Mart"}
+    assert "persona" in hidden.first().reason
+    assert plumbline_cm(atlan_sandbox, f"{SNOW}/ORDER_ITEMS")["Anomaly Count"] == 1
+    assert set(run.counts) >= {"Sales Warehouse"} and "tables" not in run.counts.get("App Database", {})
+
+
+def test_unmatched_and_catalog_only_assets_are_reported(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration, push=False)
+    issue = SyncIssue.objects.get(run=run, kind="unmatched", level="container")
+    assert issue.path == "App Database / sessions" and PG in issue.reason
+    log = log_text(run)
+    assert "SALES.PUBLIC ↔ default/snowflake/1700000000/SALES/PUBLIC: 7 tables" in log
+    assert "1 table(s) only in Atlan" in log
+    # Matched without regard to case: Plumbline 'customers'/'email' are 'CUSTOMERS'/'EMAIL' in Atlan.
+    link = AssetLink.objects.get(
+        integration=integration, level="field", object_id=field("customers", "email").pk
+    )
+    assert link.catalog_qualified_name == f"{SNOW}/CUSTOMERS/EMAIL"
+
+
+def test_an_event_push_writes_only_that_table_reading_little(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration)
+    items = container("ORDER_ITEMS")
+    anomaly_set_status(anomalies=items.anomalies.all(), status="resolved")
+    atlan_sandbox.store.reset_counts()
+    run = sync(integration, container_ids=[items.pk], trigger=SyncRun.Trigger.EVENT)
+    assert run.status == "succeeded", log_text(run)
+    assert atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS") is None
+    assert plumbline_cm(atlan_sandbox, f"{SNOW}/ORDER_ITEMS")["Anomaly Count"] == 0
+    assert plumbline_cm(atlan_sandbox, SNOW)["Anomaly Count"] == 3  # the schema's total follows
+    # One search pass: its page and the empty page that tells the client it has seen everything.
+    assert atlan_sandbox.store.read_count("search") <= 2
+    assert atlan_sandbox.store.write_count() == 2  # one custom-metadata batch, one announcement
+
+
+def test_an_event_push_matches_a_never_linked_table_on_the_fly(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    items = container("ORDER_ITEMS")
+    run = sync(integration, container_ids=[items.pk], trigger=SyncRun.Trigger.EVENT)
+    assert run.status == "succeeded", log_text(run)
+    assert AssetLink.objects.filter(integration=integration, level="container", object_id=items.pk).exists()
+    assert plumbline_cm(atlan_sandbox, f"{SNOW}/ORDER_ITEMS")["Anomaly Count"] == 1
+    assert "Anomaly Count" not in plumbline_cm(atlan_sandbox, f"{SNOW}/ORDERS")
+
+
+def test_a_failing_write_is_logged_and_the_run_goes_on(atlan_sandbox, demo):
+    atlan_sandbox.faults.configure(max_batch_size=5)  # our batches of 20 are refused with a 400
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration)
+    assert run.status == "partial", log_text(run)
+    assert run.error_samples and run.totals["errors"] >= 3
+    assert "PII" in tag_names(field("customers", "email"))  # the pull still happened
+
+
+def test_a_rejected_token_stops_the_run_and_asks_for_re_authentication(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox, token="not-a-real-token")
+    run = sync(integration)
+    integration.refresh_from_db()
+    assert run.status == "failed"
+    assert integration.status == Integration.Status.NEEDS_REAUTH
+    assert "not-a-real-token" not in log_text(run)
+
+
+def test_a_token_without_custom_metadata_rights_still_pulls(atlan_sandbox, demo):
+    atlan_sandbox.store.add_token(Token(token="no-cm", username="svc-no-cm", can_edit_custom_metadata=False))
+    integration = integration_make(atlan_sandbox, token="no-cm")
+    run = sync(integration)
+    assert run.status == "partial", log_text(run)
+    assert "nothing is pushed" in log_text(run)
+    assert Tag.objects.filter(tag_type="external").exists()
