@@ -152,7 +152,7 @@ def pull_plan(data: PullInput) -> PullPlan:
     if removals >= data.min_removals_to_stop and removals > data.threshold * plan.current_assignments:
         plan.stop_reason = (
             f"The pull would remove {removals} of this integration's {plan.current_assignments} tag "
-            f"assignments (more than {data.threshold:.0%}), so it stopped before changing anything. "
+            f"assignments (more than {data.threshold:.0%}), so it stopped before changing any tag. "
             "If the catalog really lost these tags, raise PLUMBLINE_TAG_REMOVAL_THRESHOLD; if the "
             "token lost access to assets, fix its persona and sync again."
         )

@@ -311,3 +311,17 @@ def test_a_token_without_custom_metadata_rights_still_pulls(atlan_sandbox, demo)
     assert run.status == "partial", log_text(run)
     assert "nothing is pushed" in log_text(run)
     assert Tag.objects.filter(tag_type="external").exists()
+
+
+def test_a_pull_that_would_remove_most_tags_stops_before_writing(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration, push=False)
+    before = {(t.name, t.fields.count(), t.containers.count()) for t in Tag.objects.all()}
+    with atlan_sandbox.store.locked() as store:
+        for entity in store.entities.values():
+            entity["tags"] = []
+        store.touch()
+    run = sync(integration, push=False)
+    assert run.status == "failed"
+    assert "stopped before changing any tag" in run.message
+    assert {(t.name, t.fields.count(), t.containers.count()) for t in Tag.objects.all()} == before
