@@ -321,10 +321,11 @@ def test_markup_in_names_is_escaped_on_every_page(admin_http):
 
 def test_bad_colour_stored_by_other_means_never_reaches_a_style(viewer_http):
     tag = tag_make("Sneaky")
-    Tag.objects.filter(pk=tag.pk).update(color="red;background:url(x)")
+    # Seven characters, so PostgreSQL's varchar(7) takes it too.
+    Tag.objects.filter(pk=tag.pk).update(color="r;x:u()")
     datastore_make().tags.add(tag)
 
     html = viewer_http.get(reverse("catalog:datastore_list")).content.decode()
 
-    assert "url(x)" not in html
+    assert "r;x:u()" not in html
     assert 'style="background: #6B7280"' in html
