@@ -213,6 +213,7 @@ class _Sync:
                 )
         for done, ds in enumerate(jdbc):
             self.ctx.progress(done, len(jdbc))
+            self.ctx.set_requests(self.client.counts.reads, self.client.counts.writes)
             self.ctx.checkpoint()
             self.datastore_guarded(ds)
         self.ctx.progress(len(jdbc), len(jdbc))
@@ -469,7 +470,8 @@ class _Sync:
                 )
                 create.append(link)
                 self.links[key] = link
-            else:
+            elif any(getattr(link, attr) != value for attr, value in values.items()):
+                # Unchanged links are left as they are: at 100k fields rewriting them all costs.
                 for attr, value in values.items():
                     setattr(link, attr, value)
                 link.run = self.ctx.run
