@@ -247,11 +247,18 @@ def pull_apply(
     if ctx.preview or plan.is_empty:
         return
     with transaction.atomic():
-        _apply(plan, integration_id)
+        lost = _apply(plan, integration_id)
+    for name in sorted(lost):
+        ctx.log(
+            f"Catalog tag “{name}” skipped: another integration took this tag name at the same time.",
+            level="WARNING",
+        )
 
 
-def _apply(plan: PullPlan, integration_id: int) -> None:
+def _apply(plan: PullPlan, integration_id: int) -> set[str]:
+    """Write the plan; returns the tag names another integration created concurrently (skipped)."""
     if plan.create:
+        # Another integration's pull may create the same name at the same moment: its tag wins.
         Tag.objects.bulk_create(
             [
                 Tag(
@@ -262,10 +269,11 @@ def _apply(plan: PullPlan, integration_id: int) -> None:
                     description=t.description,
                 )
                 for t in plan.create
-            ]
+            ],
+            ignore_conflicts=True,
         )
     for old, new in plan.convert:
-        Tag.objects.filter(pk=old.id).update(
+        Tag.objects.filter(pk=old.id, tag_type=Tag.Type.GLOBAL).update(
             tag_type=Tag.Type.EXTERNAL,
             integration_id=integration_id,
             color=new.color,
@@ -278,8 +286,12 @@ def _apply(plan: PullPlan, integration_id: int) -> None:
         for pk, name in Tag.objects.filter(integration_id=integration_id).values_list("id", "name")
     }
     by_level: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    lost: set[str] = set()
     for (level, obj), name in plan.add:
-        by_level[level].append((obj, ids[name.casefold()]))
+        if name.casefold() in ids:
+            by_level[level].append((obj, ids[name.casefold()]))
+        else:
+            lost.add(name)
     for level, pairs in by_level.items():
         through = LEVEL_MODELS[level].tags.through
         through.objects.bulk_create(
@@ -298,3 +310,4 @@ def _apply(plan: PullPlan, integration_id: int) -> None:
             ).delete()
     if plan.delete:
         Tag.objects.filter(pk__in=[t.id for t in plan.delete], integration_id=integration_id).delete()
+    return lost

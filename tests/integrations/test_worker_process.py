@@ -134,3 +134,66 @@ def test_a_killed_worker_leaves_a_failed_run_and_the_next_run_succeeds(
         assert run_wait(again.pk, ("succeeded", "partial", "failed")).status == "succeeded"
     finally:
         worker_stop(worker)
+
+
+def _services_running() -> bool:
+    from django.conf import settings
+
+    return connection.vendor == "postgresql" and bool(settings.REDIS_URL)
+
+
+@pytest.mark.services
+def test_two_workers_on_redis_and_postgresql_run_each_sync_exactly_once(
+    queued_mode, atlan_sandbox, transactional_db, tmp_path
+):
+    if not _services_running():
+        pytest.skip("Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) running: skipped here.")
+    from catalog.models import Container
+    from integrations.events import event_push_request
+    from integrations.runs import RunAlreadyActive
+
+    catalog_load(json.loads(DEMO.read_text()))
+    manual, evented = [], []
+    for i in range(3):
+        integration = Integration(name=f"manual-{i}", url=atlan_sandbox.url, event_driven=False)
+        integration.token = atlan_sandbox.token
+        integration.save()
+        manual.append(integration)
+    for i in range(2):
+        integration = Integration(name=f"evented-{i}", url=atlan_sandbox.url, event_driven=True)
+        integration.token = atlan_sandbox.token
+        integration.save()
+        evented.append(integration)
+
+    workers = [worker_start(tmp_path / f"worker{i}.log", Q_WORKERS="2") for i in range(2)]
+    try:
+        started = [run_start(integration=i, pull=True, push=True) for i in manual]
+        # A second start for the same integration is refused while the first is active.
+        refused = 0
+        for integration in manual:
+            try:
+                run_start(integration=integration, push=True)
+            except RunAlreadyActive:
+                refused += 1
+        tables = list(Container.objects.order_by("pk").values_list("pk", flat=True)[:4])
+        assert event_push_request(container_ids=tables) == 2
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            runs = list(SyncRun.objects.all())
+            if len(runs) >= len(started) + len(evented) and not any(r.is_active for r in runs):
+                break
+            time.sleep(0.5)
+    finally:
+        for worker in workers:
+            worker_stop(worker)
+
+    runs = list(SyncRun.objects.order_by("pk"))
+    logs = "\n".join((tmp_path / f"worker{i}.log").read_text()[-2000:] for i in range(2))
+    event_runs = [r for r in runs if r.trigger == "event"]
+    assert sorted(r.integration_id for r in event_runs) == sorted(i.pk for i in evented), logs
+    assert all(r.container_ids == tables for r in event_runs)
+    assert all(r.status == "succeeded" for r in runs), [(r.pk, r.status, r.message) for r in runs]
+    for run in runs:
+        # Exactly once: one "started" line per run, whichever worker took it.
+        assert run.log_lines.filter(message__contains=" started (").count() == 1
+    assert SyncRun.objects.filter(integration__in=manual).count() == len(manual) + (3 - refused)

@@ -114,3 +114,22 @@ def test_tag_colours_are_stored_as_six_digit_hex():
     assert tag_color("#abc") == "#AABBCC"
     assert tag_color("#16a34a") == "#16A34A"
     assert tag_color("nonsense") == "#6B7280"
+
+
+def test_a_tag_name_another_integration_took_concurrently_is_skipped_not_crashed(db):
+    """Two integrations pulling the same catalog at once: the second one's create loses the race."""
+    from catalog.models import Datastore, Tag
+    from integrations.atlan.pull import PullPlan, _apply
+    from integrations.models import Integration
+
+    mine, other = (Integration(name=n, url="https://acme.atlan.com") for n in ("mine", "other"))
+    for integration in (mine, other):
+        integration.token = "t"
+        integration.save()
+    ds = Datastore.objects.create(name="Sales", connector_type="snowflake")
+    # The other integration's pull created "PII" after this plan was computed.
+    Tag.objects.create(name="PII", tag_type="external", integration=other)
+    plan = PullPlan(create=[PII, GOLD], add=[(("datastore", ds.pk), "PII"), (("datastore", ds.pk), "Gold")])
+    assert _apply(plan, mine.pk) == {"PII"}
+    assert sorted(ds.tags.values_list("name", "integration__name")) == [("Gold", "mine")]
+    assert Tag.objects.get(name="PII").integration == other
