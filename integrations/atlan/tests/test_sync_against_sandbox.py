@@ -325,3 +325,12 @@ def test_a_pull_that_would_remove_most_tags_stops_before_writing(atlan_sandbox, 
     assert run.status == "failed"
     assert "stopped before changing any tag" in run.message
     assert {(t.name, t.fields.count(), t.containers.count()) for t in Tag.objects.all()} == before
+
+
+def test_file_datastores_are_skipped_with_a_log_line(atlan_sandbox, demo):
+    Datastore.objects.create(name="Landing Zone", connector_type="s3", store_type="dfs")
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration)
+    assert run.status == "succeeded", log_text(run)
+    assert "Landing Zone: skipped (file datastores are not synced with catalogs)." in log_text(run)
+    assert not SyncIssue.objects.filter(run=run, datastore="Landing Zone").exists()
