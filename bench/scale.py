@@ -1,0 +1,292 @@
+"""Measure one catalog size and write its figures as JSON.
+
+python -m bench.scale --tables 2000 --columns 50 --out figures.json [--sync-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench._django import QueryCounter, django_setup
+
+PAGE_REPEATS = 5
+
+
+class WriteTimer:
+    """Time the sandbox spends answering requests, split into reads and writes (by route kind)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.read_s = 0.0
+        self.write_s = 0.0
+
+    def install(self) -> None:
+        from integrations.atlan.sandbox.server import SandboxHandler
+        from integrations.atlan.sandbox.store import READ_KINDS
+
+        original = SandboxHandler._dispatch
+        timer = self
+
+        def timed(handler: Any, method: str) -> None:
+            route = handler._route(method, handler.path.split("?", 1)[0])
+            started = time.perf_counter()
+            try:
+                original(handler, method)
+            finally:
+                spent = time.perf_counter() - started
+                with timer.lock:
+                    if route is not None and route[0] not in READ_KINDS:
+                        timer.write_s += spent
+                    else:
+                        timer.read_s += spent
+
+        SandboxHandler._dispatch = timed  # type: ignore[method-assign]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.read_s = self.write_s = 0.0
+
+
+def floor_measure(url: str, token: str) -> dict[str, Any]:
+    """Page through every schema's assets with bare requests, as the connector's search does."""
+    import requests
+
+    from integrations.atlan.client import BASE_SEARCH_ATTRIBUTES, INDEX_SEARCH_PATH, prefix, term, terms
+    from integrations.atlan.connector import SEARCH_PAGE_SIZE
+    from integrations.atlan.matching import COLUMN_TYPE, TABLE_TYPES
+
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    endpoint = f"{url}/{INDEX_SEARCH_PATH}"
+    attributes = [
+        *BASE_SEARCH_ATTRIBUTES,
+        "databaseName",
+        "schemaName",
+        "tableQualifiedName",
+        "viewQualifiedName",
+    ]
+
+    def pages(query: dict[str, Any]) -> tuple[int, int]:
+        offset = pages_n = assets = 0
+        while True:
+            body = {
+                "dsl": {
+                    "from": offset,
+                    "size": SEARCH_PAGE_SIZE,
+                    "aggregations": {},
+                    "track_total_hits": True,
+                    "query": query,
+                    "sort": [{"__guid": {"order": "asc"}}],
+                },
+                "attributes": attributes,
+                "relationAttributes": [],
+                "requestMetadata": {"saveSearchLog": False},
+            }
+            answer = session.post(endpoint, json=body, timeout=120)
+            answer.raise_for_status()
+            entities = answer.json().get("entities") or []
+            pages_n += 1
+            if not entities:
+                return pages_n, assets
+            assets += len(entities)
+            offset += SEARCH_PAGE_SIZE
+
+    started = time.perf_counter()
+    schema_query = {"bool": {"filter": [term("__state", "ACTIVE"), term("__typeName.keyword", "Schema")]}}
+    body = {
+        "dsl": {"from": 0, "size": 1000, "query": schema_query, "sort": [{"__guid": {"order": "asc"}}]},
+        "attributes": ["qualifiedName"],
+    }
+    schemas = [e["attributes"]["qualifiedName"] for e in session.post(endpoint, json=body).json()["entities"]]
+    total_pages = total_assets = 0
+    for qn in schemas:
+        query = {
+            "bool": {
+                "filter": [
+                    term("__state", "ACTIVE"),
+                    terms("__typeName.keyword", ["Schema", *TABLE_TYPES, COLUMN_TYPE]),
+                ],
+                "should": [term("qualifiedName", qn), prefix("qualifiedName", f"{qn}/")],
+                "minimum_should_match": 1,
+            }
+        }
+        n_pages, n_assets = pages(query)
+        total_pages += n_pages
+        total_assets += n_assets
+    return {
+        "wall_s": time.perf_counter() - started,
+        "pages": total_pages,
+        "assets": total_assets,
+        "schemas": len(schemas),
+    }
+
+
+def sync_in_worker(db_path: str, run_id: int, store: Any, timer: WriteTimer) -> dict[str, Any]:
+    from django.db import connection
+
+    connection.close()  # the worker opens its own; SQLite must not see two writers from here
+    store.reset_counts()
+    timer.reset()
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.worker", db_path, str(run_id)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"sync worker failed:\n{done.stderr[-4000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["process_wall_s"] = wall
+    figures["sandbox_reads"] = store.read_count()
+    figures["sandbox_writes"] = store.write_count()
+    figures["sandbox_search_pages"] = store.request_count("search")
+    figures["sandbox_read_s"] = timer.read_s
+    figures["sandbox_write_s"] = timer.write_s
+    return figures
+
+
+def pages_measure() -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+
+    from catalog.models import Container, Datastore, Tag
+
+    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
+    client = Client()
+    client.force_login(user)
+    datastore = Datastore.objects.annotate(n=Count("containers")).order_by("-n").first()
+    container = Container.objects.annotate(n=Count("fields")).order_by("-n").first()
+    tag = Tag.objects.annotate(n=Count("fields")).order_by("-n").first()
+    targets = {
+        "datastore": reverse("catalog:datastore_detail", args=[datastore.pk]),
+        "container": reverse("catalog:container_detail", args=[container.pk]),
+        "tag": reverse("catalog:tag_detail", args=[tag.pk]),
+        "tag_list": reverse("catalog:tag_list"),
+        "datastore_list": reverse("catalog:datastore_list"),
+    }
+    out: dict[str, Any] = {}
+    for name, url in targets.items():
+        client.get(url)  # warm-up
+        times = []
+        queries = 0
+        status = 0
+        for _ in range(PAGE_REPEATS):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            queries, status = counter.count, response.status_code
+        out[name] = {
+            "url": url,
+            "status": status,
+            "median_ms": statistics.median(times) * 1000,
+            "queries": queries,
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tables", type=int, default=2000)
+    parser.add_argument("--columns", type=int, default=50)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--sync-only", action="store_true", help="only the floor and the first sync")
+    args = parser.parse_args(argv)
+
+    db_path = f"/tmp/plumbline-bench-{os.getpid()}.sqlite3"
+    django_setup(db_path)
+    result: dict[str, Any] = {"tables": args.tables, "columns": args.columns}
+    try:
+        result.update(measure(args, db_path))
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(db_path + suffix).unlink(missing_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from catalog.loader import catalog_load
+    from catalog.models import Container
+    from integrations.atlan.sandbox.generator import generate
+    from integrations.atlan.sandbox.scenario import build_store
+    from integrations.atlan.sandbox.server import start_sandbox
+    from integrations.models import Integration
+    from integrations.runs import run_execute, run_start
+
+    out: dict[str, Any] = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    scenario, catalog = generate(tables=args.tables, columns=args.columns)
+    t0 = time.perf_counter()
+    catalog_load(catalog)
+    out["catalog_load_s"] = time.perf_counter() - t0
+    del catalog
+    timer = WriteTimer()
+    timer.install()
+    sandbox = start_sandbox(build_store(scenario))
+    del scenario
+    out["assets"] = sum(1 for _ in sandbox.store.of_type("Column")) + sum(
+        1 for _ in sandbox.store.of_type("Table")
+    )
+    out["setup_s"] = time.perf_counter() - started
+    try:
+        sandbox.store.reset_counts()
+        out["floor"] = floor_measure(sandbox.url, sandbox.token)
+        print(f"  floor {out['floor']['wall_s']:.1f}s", file=sys.stderr, flush=True)
+
+        integration = Integration(name="Atlan bench", url=sandbox.url, event_driven=False)
+        integration.token = sandbox.token
+        integration.save()
+
+        run = run_start(integration=integration, pull=True, push=True, enqueue=False)
+        out["first_sync"] = sync_in_worker(db_path, run.pk, sandbox.store, timer)
+        print(f"  first sync {out['first_sync']['wall_s']:.1f}s", file=sys.stderr, flush=True)
+        if args.sync_only:
+            return out
+
+        run = run_start(integration=integration, pull=True, push=True, enqueue=False)
+        out["noop_sync"] = sync_in_worker(db_path, run.pk, sandbox.store, timer)
+        print(f"  no-op sync {out['noop_sync']['wall_s']:.1f}s", file=sys.stderr, flush=True)
+
+        container = Container.objects.order_by("pk").first()
+        sandbox.store.reset_counts()
+        counter = QueryCounter()
+        from django.db import connection
+
+        t0 = time.perf_counter()
+        with connection.execute_wrapper(counter):
+            run = run_start(integration=integration, push=True, container_ids=[container.pk], enqueue=False)
+            run = run_execute(run.pk)
+        out["event_push"] = {
+            "wall_s": time.perf_counter() - t0,
+            "queries": counter.count,
+            "status": run.status,
+            "sandbox_reads": sandbox.store.read_count(),
+            "sandbox_writes": sandbox.store.write_count(),
+        }
+        out["pages"] = pages_measure()
+    finally:
+        sandbox.stop()
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
