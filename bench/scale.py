@@ -60,8 +60,15 @@ def floor_measure(url: str, token: str) -> dict[str, Any]:
     """Page through every schema's assets with bare requests, as the connector's search does."""
     import requests
 
-    from integrations.atlan.client import BASE_SEARCH_ATTRIBUTES, INDEX_SEARCH_PATH, prefix, term, terms
-    from integrations.atlan.connector import SEARCH_PAGE_SIZE
+    from integrations.atlan.client import (
+        BASE_SEARCH_ATTRIBUTES,
+        INDEX_SEARCH_PATH,
+        _with_filter,
+        prefix,
+        term,
+        terms,
+    )
+    from integrations.atlan.connector import BULK_PAGING_THRESHOLD, SEARCH_PAGE_SIZE
     from integrations.atlan.matching import COLUMN_TYPE, TABLE_TYPES
 
     session = requests.Session()
@@ -75,30 +82,62 @@ def floor_measure(url: str, token: str) -> dict[str, Any]:
         "viewQualifiedName",
     ]
 
+    def post(query: dict[str, Any], offset: int, sort: list[dict[str, Any]]) -> dict[str, Any]:
+        body = {
+            "dsl": {
+                "from": offset,
+                "size": SEARCH_PAGE_SIZE,
+                "aggregations": {},
+                "track_total_hits": True,
+                "query": query,
+                "sort": sort,
+            },
+            "attributes": attributes,
+            "relationAttributes": [],
+            "requestMetadata": {"saveSearchLog": False},
+        }
+        answer = session.post(endpoint, json=body, timeout=300)
+        answer.raise_for_status()
+        return answer.json()
+
     def pages(query: dict[str, Any]) -> tuple[int, int]:
-        offset = pages_n = assets = 0
+        """Offset paging by __guid, or above the connector's threshold the client's timestamp paging."""
+        by_guid = [{"__guid": {"order": "asc"}}]
+        first = post(query, 0, by_guid)
+        if first.get("approximateCount", 0) > BULK_PAGING_THRESHOLD:
+            return timestamp_pages(query)
+        offset, pages_n, assets, answer = 0, 1, 0, first
         while True:
-            body = {
-                "dsl": {
-                    "from": offset,
-                    "size": SEARCH_PAGE_SIZE,
-                    "aggregations": {},
-                    "track_total_hits": True,
-                    "query": query,
-                    "sort": [{"__guid": {"order": "asc"}}],
-                },
-                "attributes": attributes,
-                "relationAttributes": [],
-                "requestMetadata": {"saveSearchLog": False},
-            }
-            answer = session.post(endpoint, json=body, timeout=120)
-            answer.raise_for_status()
-            entities = answer.json().get("entities") or []
-            pages_n += 1
+            entities = answer.get("entities") or []
             if not entities:
                 return pages_n, assets
             assets += len(entities)
             offset += SEARCH_PAGE_SIZE
+            answer = post(query, offset, by_guid)
+            pages_n += 1
+
+    def timestamp_pages(query: dict[str, Any]) -> tuple[int, int]:
+        sort = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
+        seen: set[str] = set()
+        since: int | None = None
+        offset = pages_n = 0
+        while True:
+            page_query = (
+                query if since is None else _with_filter(query, {"range": {"__timestamp": {"gte": since}}})
+            )
+            entities = post(page_query, offset, sort).get("entities") or []
+            pages_n += 1
+            if not entities:
+                return pages_n, len(seen)
+            fresh = [e for e in entities if e["guid"] not in seen]
+            seen.update(e["guid"] for e in fresh)
+            first_t, last_t = entities[0].get("createTime"), entities[-1].get("createTime")
+            if not fresh and since is None:
+                return pages_n, len(seen)
+            if first_t is None or last_t is None or first_t == last_t or not fresh:
+                since, offset = None, len(seen)
+            else:
+                since, offset = last_t, 0
 
     started = time.perf_counter()
     schema_query = {"bool": {"filter": [term("__state", "ACTIVE"), term("__typeName.keyword", "Schema")]}}
