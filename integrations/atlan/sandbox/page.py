@@ -89,7 +89,7 @@ def _announcement(entity: dict[str, Any]) -> str:
 
 def _recent(store: Store) -> str:
     items = []
-    for event in reversed(store.announcement_log[-15:]):
+    for event in sorted(store.announcement_log, key=lambda e: e.get("at") or 0, reverse=True)[:15]:
         what = (
             f"{escape(str(event.get('announcementType') or ''))}: {escape(str(event.get('announcementTitle') or ''))}"
             if event["action"] == "set"

@@ -201,7 +201,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if token is None:
             self._send_error(errors.unauthorized())
             return
-        status = 500
+        # The answer is recorded before it is sent, so a test that has its answer sees the count.
         try:
             body: Any = None
             if raw:
@@ -211,18 +211,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     raise errors.bad_request("Request body is not valid JSON") from None
             api = server.api
             response: ApiResponse = getattr(api, handler)(ApiRequest(method, path, query, body, token), *args)
-            status = response.status
-            self._send(response.status, response.body, response.headers)
         except AtlanApiError as exc:
-            status = exc.status
-            self._send_error(exc)
+            response = ApiResponse(exc.status, exc.body(), exc.headers)
         except Exception as exc:  # an unexpected bug must still answer in Atlan's shape
             logger.error("sandbox error on %s %s: %s", method, path, traceback.format_exc())
-            self._send_error(
-                AtlanApiError(500, "ATLAS-500-00-001", f"Internal server error: {type(exc).__name__}")
-            )
-        finally:
-            server.store.record_request(method, path, kind, status)
+            error = AtlanApiError(500, "ATLAS-500-00-001", f"Internal server error: {type(exc).__name__}")
+            response = ApiResponse(error.status, error.body())
+        server.store.record_request(method, path, kind, response.status)
+        self._send(response.status, response.body, response.headers)
 
     def _route(self, method: str, path: str) -> tuple[str, str, tuple[str, ...]] | None:
         for route_method, pattern, kind, handler in ROUTES:
