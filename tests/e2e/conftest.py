@@ -1,7 +1,9 @@
 """Browser journeys: pytest-playwright driving the system Chromium against a live server.
 
 Playwright's sync API keeps an event loop running in the test thread, so Django's async-unsafe
-guard must be off for ORM calls made by these tests (and only these tests).
+guard must be off for the ORM calls these tests and their database teardown make. It is switched
+on here, so only a pytest run that collects tests/e2e turns it on (for the rest of that process,
+as the session-wide Playwright keeps its loop).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+
+def _chromium() -> str | None:
+    """The system Chromium; PLUMBLINE_CHROMIUM names another executable (or a missing one, to try the skip)."""
+    configured = os.environ.get("PLUMBLINE_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+
+
+CHROMIUM = _chromium()
 SKIP_NOTICE = "Browser tests skipped: no Chromium installed (apt-get install chromium)"
 DEMO = Path(__file__).resolve().parents[2] / "catalog" / "demo" / "demo_catalog.json"
 PASSWORD = "pw-for-tests-only"
@@ -29,7 +40,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(skip)
-    config._plumbline_e2e_skipped = True
+            config._plumbline_e2e_skipped = True
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
