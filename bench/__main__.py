@@ -97,7 +97,8 @@ def rows_build(big: dict[str, Any], small: dict[str, Any] | None) -> list[tuple[
     event = big["event_push"]
     row(
         "(d) event push of one table",
-        f"{event['wall_s'] * 1000:.0f} ms ({event['queries']} queries)",
+        f"{event['wall_s'] * 1000:.0f} ms ({event['queries']} queries, "
+        f"{event['sandbox_reads']} reads, {event['sandbox_writes']} writes)",
         f"< {EVENT_PUSH_LIMIT_S:.0f} s",
         event["wall_s"] < EVENT_PUSH_LIMIT_S,
     )

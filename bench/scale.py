@@ -264,6 +264,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
 
     from catalog.loader import catalog_load
     from catalog.models import Container
+    from catalog.services import quality_score_record
     from integrations.atlan.sandbox.generator import generate
     from integrations.atlan.sandbox.scenario import build_store
     from integrations.atlan.sandbox.server import start_sandbox
@@ -305,7 +306,9 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
         out["noop_sync"] = sync_in_worker(db_path, run.pk, sandbox.store, timer)
         print(f"  no-op sync {out['noop_sync']['wall_s']:.1f}s", file=sys.stderr, flush=True)
 
+        # An event-driven push of one table: a new quality score, then the push it schedules.
         container = Container.objects.order_by("pk").first()
+        quality_score_record(asset=container, scores={"total": 42.0})
         sandbox.store.reset_counts()
         counter = QueryCounter()
         from django.db import connection
