@@ -28,7 +28,7 @@ from integrations.atlan.client import (
     CustomMetadataUpdate,
     option_true,
 )
-from integrations.http import CatalogAuthenticationError, CatalogError
+from integrations.http import CatalogAuthenticationError, CatalogError, CatalogRequestError
 from integrations.runs import RunContext
 
 AssetKey = tuple[str, int]
@@ -209,7 +209,7 @@ def _announcement_plan(plan: PushPlan, target: PushTarget, username: str, announ
 # --- Applying --------------------------------------------------------------------------------------
 
 
-def cm_ensure(client: AtlanClient, ctx: RunContext) -> CmLayout | None:
+def cm_ensure(client: AtlanClient, ctx: RunContext, *, retried: bool = False) -> CmLayout | None:
     """The "Plumbline" set: created on first push, extended when attributes are missing, never doubled."""
     defs = [d for d in client.custom_metadata_typedefs() if not option_true(d.options.get("isArchived"))]
     existing = next((d for d in defs if d.display_name == CM_SET_NAME), None)
@@ -223,9 +223,15 @@ def cm_ensure(client: AtlanClient, ctx: RunContext) -> CmLayout | None:
             ctx.log(f"Would create the custom-metadata set “{CM_SET_NAME}” with {names}.")
             ctx.change(datastore="", asset=CM_SET_NAME, kind="custom_metadata_set_created", after=names)
             return None
-        created = client.custom_metadata_create(
-            CM_SET_NAME, CM_SPECS, description="Data quality from Plumbline"
-        )
+        try:
+            created = client.custom_metadata_create(
+                CM_SET_NAME, CM_SPECS, description="Data quality from Plumbline"
+            )
+        except CatalogRequestError as exc:
+            # Another sync against the same tenant created it a moment ago (409): use that one.
+            if exc.status != 409 or retried:
+                raise
+            return cm_ensure(client, ctx, retried=True)
         ctx.change(datastore="", asset=CM_SET_NAME, kind="custom_metadata_set_created", after=names)
         ctx.log(f"Created the custom-metadata set “{CM_SET_NAME}” in Atlan ({len(CM_SPECS)} attributes).")
         return CmLayout.of(created)

@@ -192,7 +192,9 @@ def test_two_workers_on_redis_and_postgresql_run_each_sync_exactly_once(
     event_runs = [r for r in runs if r.trigger == "event"]
     assert sorted(r.integration_id for r in event_runs) == sorted(i.pk for i in evented), logs
     assert all(r.container_ids == tables for r in event_runs)
-    assert all(r.status == "succeeded" for r in runs), [(r.pk, r.status, r.message) for r in runs]
+    assert all(r.status == "succeeded" for r in runs), [
+        (r.pk, r.status, r.message, r.error_samples) for r in runs
+    ]
     for run in runs:
         # Exactly once: one "started" line per run, whichever worker took it.
         assert run.log_lines.filter(message__contains=" started (").count() == 1

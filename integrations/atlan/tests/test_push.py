@@ -115,3 +115,29 @@ def test_values_are_normalised_for_comparison():
     assert value_normalise("float", "91.2349") == 91.23
     assert value_normalise("int", 3.0) == 3
     assert value_normalise("url", None) is None
+
+
+def test_a_set_created_concurrently_by_another_sync_is_reused(db, atlan_sandbox):
+    """Two integrations on one tenant both find no set; the second create gets a 409 and reuses it."""
+    from integrations.atlan.client import AtlanClient
+    from integrations.atlan.push import CM_SET_NAME, CM_SPECS, cm_ensure
+    from integrations.models import Integration, SyncRun
+    from integrations.runs import RunContext
+
+    client = AtlanClient(atlan_sandbox.url, atlan_sandbox.token)
+    real_defs = client.custom_metadata_typedefs
+    client.custom_metadata_create(CM_SET_NAME, CM_SPECS)
+    calls = []
+
+    def stale_then_real():
+        calls.append(1)
+        return [] if len(calls) == 1 else real_defs()
+
+    client.custom_metadata_typedefs = stale_then_real
+    integration = Integration(name="i", url=atlan_sandbox.url)
+    integration.token = atlan_sandbox.token
+    integration.save()
+    ctx = RunContext(SyncRun.objects.create(integration=integration, push=True, status="running"))
+    layout = cm_ensure(client, ctx)
+    assert layout is not None and len(calls) == 2
+    assert [d.display_name for d in real_defs()].count(CM_SET_NAME) == 1
