@@ -394,6 +394,31 @@ def _link_tags(model: type, pairs: list[tuple[int, int]]) -> None:
     )
 
 
+def _upsert_children(
+    model: type, parent: str, kind_field: str, rows: list[tuple[Any, str, str]], summary: LoadSummary
+) -> dict[tuple[int, str], Any]:
+    """Create missing children (by parent and name) and update their type; returns them all by key."""
+    parent_ids = sorted({p.pk for p, _, _ in rows})
+    existing: dict[tuple[int, str], Any] = {}
+    for chunk in range(0, len(parent_ids), 2000):
+        for obj in model.objects.filter(**{f"{parent}_id__in": parent_ids[chunk : chunk + 2000]}):
+            existing[(getattr(obj, f"{parent}_id"), obj.name)] = obj
+    new, changed = [], []
+    for owner, name, kind in rows:
+        obj = existing.get((owner.pk, name))
+        if obj is None:
+            obj = model(**{parent: owner, "name": name, kind_field: kind})
+            new.append(obj)
+            existing[(owner.pk, name)] = obj
+        elif getattr(obj, kind_field) != kind:
+            setattr(obj, kind_field, kind)
+            changed.append(obj)
+    model.objects.bulk_create(new, batch_size=5000)
+    model.objects.bulk_update(changed, [kind_field], batch_size=5000)
+    summary.add(model._meta.verbose_name_plural, len(rows), len(new))
+    return existing
+
+
 @transaction.atomic
 def catalog_load(data: Any) -> LoadSummary:
     """Validate `data` and load it in one transaction; nothing is written when anything is wrong."""
@@ -417,50 +442,25 @@ def catalog_load(data: Any) -> LoadSummary:
     summary.add("datastores", len(spec["datastores"]), ds_created)
 
     # Containers, then fields, each level in bulk.
-    existing_c = {
-        (c.datastore_id, c.name): c
-        for c in Container.objects.filter(datastore__in=ds_by_name.values()).select_related("current_score")
-    }
-    new_c, changed_c = [], []
-    for item in spec["datastores"]:
-        ds = ds_by_name[item["name"]]
-        for citem in item["containers"]:
-            c = existing_c.get((ds.pk, citem["name"]))
-            if c is None:
-                c = Container(datastore=ds, name=citem["name"], container_type=citem["type"])
-                new_c.append(c)
-                existing_c[(ds.pk, c.name)] = c
-            elif c.container_type != citem["type"]:
-                c.container_type = citem["type"]
-                changed_c.append(c)
-    Container.objects.bulk_create(new_c, batch_size=2000)
-    Container.objects.bulk_update(changed_c, ["container_type"], batch_size=2000)
-    summary.add("containers", sum(len(d["containers"]) for d in spec["datastores"]), len(new_c))
-
-    container_ids = [c.pk for c in existing_c.values()]
-    existing_f: dict[tuple[int, str], Field] = {}
-    for chunk in range(0, len(container_ids), 2000):
-        for f in Field.objects.filter(container_id__in=container_ids[chunk : chunk + 2000]):
-            existing_f[(f.container_id, f.name)] = f
-    new_f, changed_f = [], []
-    for item in spec["datastores"]:
-        ds = ds_by_name[item["name"]]
-        for citem in item["containers"]:
-            c = existing_c[(ds.pk, citem["name"])]
-            for fitem in citem["fields"]:
-                f = existing_f.get((c.pk, fitem["name"]))
-                if f is None:
-                    f = Field(container=c, name=fitem["name"], declared_type=fitem["type"])
-                    new_f.append(f)
-                    existing_f[(c.pk, f.name)] = f
-                elif f.declared_type != fitem["type"]:
-                    f.declared_type = fitem["type"]
-                    changed_f.append(f)
-    Field.objects.bulk_create(new_f, batch_size=5000)
-    Field.objects.bulk_update(changed_f, ["declared_type"], batch_size=5000)
-    summary.add(
-        "fields", sum(len(c["fields"]) for d in spec["datastores"] for c in d["containers"]), len(new_f)
+    container_rows = [
+        (ds_by_name[item["name"]], citem) for item in spec["datastores"] for citem in item["containers"]
+    ]
+    existing_c = _upsert_children(
+        Container,
+        "datastore",
+        "container_type",
+        [(ds, c["name"], c["type"]) for ds, c in container_rows],
+        summary,
     )
+    field_rows = [
+        (existing_c[(ds.pk, citem["name"])], fitem)
+        for ds, citem in container_rows
+        for fitem in citem["fields"]
+    ]
+    existing_f = _upsert_children(
+        Field, "container", "declared_type", [(c, f["name"], f["type"]) for c, f in field_rows], summary
+    )
+    container_ids = [c.pk for c in existing_c.values()]
 
     ds_scores, c_scores, f_scores = [], [], []
     ds_tags, c_tags, f_tags = [], [], []

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 
 from integrations.models import Integration
+from integrations.services import EDITABLE
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -61,17 +62,8 @@ class IntegrationForm(forms.ModelForm):
 
     class Meta:
         model = Integration
-        fields = [
-            "name",
-            "integration_type",
-            "url",
-            "overwrite_tags",
-            "event_driven",
-            "enable_announcements",
-            "schedule_minutes",
-            "schedule_pull",
-            "schedule_push",
-        ]
+        # The same fields the change log records, with the type after the name.
+        fields = [EDITABLE[0], "integration_type", *EDITABLE[1:]]
         labels = {
             "integration_type": "Type",
             "overwrite_tags": "Overwrite Tags",
