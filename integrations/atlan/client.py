@@ -558,6 +558,26 @@ def query_connections(connector_name: str | None = None) -> dict[str, Any]:
     return bool_filter(*clauses)
 
 
+def _after_clause(create_time: int, guid: str) -> dict[str, Any]:
+    """Assets sorted after (create_time, guid): a later createTime, or the same one and a later guid."""
+    return {
+        "bool": {
+            "should": [
+                {"range": {"__timestamp": {"gt": create_time}}},
+                {
+                    "bool": {
+                        "filter": [
+                            {"term": {"__timestamp": {"value": create_time}}},
+                            {"range": {"__guid": {"gt": guid}}},
+                        ]
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
 def _with_filter(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]:
     """The query with one more filter clause, leaving the caller's query untouched."""
     query = copy.deepcopy(query)
@@ -751,33 +771,26 @@ class AtlanClient:
         relation_attributes: Sequence[str],
         page_size: int,
     ) -> Iterator[AtlanAsset]:
-        # Reference §2 "bulk paging": sort by creation time, restart at from=0 with a range
-        # filter from the last page's createTime, and drop the guids already seen.
-        seen: set[str] = set()
-        since: int | None = None
-        offset = 0
+        # Reference §2 "bulk paging": sort by creation time then guid and always ask from=0,
+        # filtering for what comes after the last asset seen. Keying on (createTime, guid)
+        # rather than createTime alone means bulk-loaded assets that share one createTime
+        # never push the offset past the index's result window.
+        after: tuple[int, str] | None = None
         while True:
-            page_query = (
-                query if since is None else _with_filter(query, {"range": {"__timestamp": {"gte": since}}})
-            )
+            page_query = query if after is None else _with_filter(query, _after_clause(*after))
             page = self._search_page(
-                page_query, attributes, relation_attributes, offset, page_size, by_timestamp=True
+                page_query, attributes, relation_attributes, 0, page_size, by_timestamp=True
             )
             if not page.entities:
                 return
             assets = [parse_asset(entity) for entity in page.entities]
-            fresh = [a for a in assets if a.guid not in seen]
-            for asset in fresh:
-                seen.add(asset.guid)
-                yield asset
-            first, last = assets[0].create_time, assets[-1].create_time
-            if not fresh and since is None:
-                return  # even the offset fallback brought nothing new: we are done
-            if first is None or last is None or first == last or not fresh:
-                # A page where every asset shares one createTime would never move the range on.
-                since, offset = None, len(seen)
-            else:
-                since, offset = last, 0
+            yield from assets
+            last = assets[-1]
+            if last.create_time is None:
+                raise _malformed("the search", f"asset {last.guid} has no createTime to page on")
+            after = (last.create_time, last.guid)
+            if len(assets) < page_size:
+                return
 
     def search_count(self, query: dict[str, Any]) -> int:
         return self._search_page(query, ["qualifiedName"], (), 0, 1, by_timestamp=False).approximate_count

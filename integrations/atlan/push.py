@@ -8,6 +8,7 @@ writes a plan in batches; `push_values_*` read Plumbline's side in set-based que
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import defaultdict
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from catalog.models import SCORE_FACTORS, SCORE_FIELDS, Anomaly, Check, Container, Datastore, Field
 from integrations.atlan.client import (
@@ -47,20 +48,22 @@ _KINDS = {name: kind for name, kind, _ in CM_ATTRIBUTES}
 ANNOUNCEMENT_TYPE = "warning"
 # Titles Plumbline writes; recognising them (with our username) survives a lost AssetLink.
 PLUMBLINE_TITLE = re.compile(r"^Plumbline: \d+ active anomal(?:y|ies)$")
-_PATHS = {
-    "datastore": ("catalog:datastore_detail", "/datastores/{}/"),
-    "container": ("catalog:container_detail", "/containers/{}/"),
-    "field": ("catalog:field_detail", "/fields/{}/"),
+_URL_NAMES = {
+    "datastore": "catalog:datastore_detail",
+    "container": "catalog:container_detail",
+    "field": "catalog:field_detail",
 }
+_PLACEHOLDER = 999999999
+
+
+@functools.cache
+def _path_template(level: str) -> str:
+    # One reverse per level, not one per asset: a push builds 100,000 of these.
+    return reverse(_URL_NAMES[level], args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
 
 
 def plumbline_url(level: str, object_id: int, anchor: str = "") -> str:
-    name, fallback = _PATHS[level]
-    try:
-        path = reverse(name, args=[object_id])
-    except NoReverseMatch:
-        path = fallback.format(object_id)
-    return f"{settings.SITE_URL}{path}{anchor}"
+    return f"{settings.SITE_URL}{_path_template(level).format(object_id)}{anchor}"
 
 
 def announcement_title(anomalies: int) -> str:

@@ -113,6 +113,9 @@ class SandboxServer(ThreadingHTTPServer):
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "AtlanSandbox/1.0"
+    # Headers and body go out in two writes; with Nagle on, the second waits for the client's
+    # delayed ACK (~40 ms per answer on keep-alive connections).
+    disable_nagle_algorithm = True
     server: SandboxServer
     timeout = 60
 
@@ -314,9 +317,10 @@ def start_sandbox(
     """Start a sandbox in a background thread (port 0 = a free port) and return its handle."""
     if isinstance(scenario, Store):
         store = scenario
+    elif isinstance(scenario, dict):
+        store = build_store(scenario, seed=seed)
     else:
-        data = load_scenario(scenario if scenario is not None else "demo")
-        store = build_store(data, seed=seed)
+        store = build_store(load_scenario(scenario if scenario is not None else "demo"), seed=seed)
     live_faults = faults if isinstance(faults, Faults) else Faults(faults or FaultConfig())
     server = SandboxServer((host, port), store, live_faults, verbose=verbose)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -516,20 +516,22 @@ def test_search_pages_by_offset_with_a_guid_sort_lazily_and_requested_attributes
 
 
 def _fake_index(entities: list[dict]):
-    """A tiny index: sorts by (__timestamp, __guid), applies a `range __timestamp gte`, pages."""
-    requests_seen: list[tuple[int, int | None, list]] = []
+    """A tiny index: sorts by (__timestamp, __guid), applies the client's "after" clause, pages."""
+    requests_seen: list[tuple[int, tuple[int, str] | None, list]] = []
 
     def callback(request):
         dsl = json.loads(request.body)["dsl"]
-        gte = None
+        after = None
         for clause in dsl["query"].get("bool", {}).get("filter", []):
-            if "range" in clause:
-                gte = clause["range"]["__timestamp"]["gte"]
-        requests_seen.append((dsl["from"], gte, dsl["sort"]))
+            should = clause.get("bool", {}).get("should")
+            if should:
+                inner = should[1]["bool"]["filter"]
+                after = (inner[0]["term"]["__timestamp"]["value"], inner[1]["range"]["__guid"]["gt"])
+        requests_seen.append((dsl["from"], after, dsl["sort"]))
         keyed = sorted(entities, key=lambda e: (e["createTime"], e["guid"]))
         if "__timestamp" not in dsl["sort"][0]:
             keyed = sorted(entities, key=lambda e: e["guid"])
-        hits = [e for e in keyed if gte is None or e["createTime"] >= gte]
+        hits = [e for e in keyed if after is None or (e["createTime"], e["guid"]) > after]
         page = hits[dsl["from"] : dsl["from"] + dsl["size"]]
         answer = {"approximateCount": len(hits)}
         if page:
@@ -540,13 +542,14 @@ def _fake_index(entities: list[dict]):
 
 
 @responses.activate
-def test_search_switches_to_timestamp_paging_above_the_threshold_and_dedupes():
+def test_search_switches_to_keyset_paging_by_timestamp_above_the_threshold():
     data = [
         _entity("e1", 100),
         _entity("e2", 200),
         _entity("e3", 300),
         _entity("e4", 300),
-        _entity("e5", 400),
+        _entity("e5", 300),
+        _entity("e6", 400),
     ]
     callback, seen = _fake_index(data)
     responses.add_callback(responses.POST, SEARCH_URL, callback=callback)
@@ -556,20 +559,33 @@ def test_search_switches_to_timestamp_paging_above_the_threshold_and_dedupes():
 
     guids = [a.guid for a in client.search_assets(query, page_size=2)]
 
-    assert guids == ["e1", "e2", "e3", "e4", "e5"]
-    assert query == original  # the caller's query is not mutated by the range filter
-    assert [(offset, gte) for offset, gte, _ in seen] == [
-        (0, None),  # offset paging: 5 hits > 3, so start over by timestamp
+    assert guids == ["e1", "e2", "e3", "e4", "e5", "e6"]
+    assert query == original  # the caller's query is not mutated by the "after" filter
+    # Always from 0, after the last (createTime, guid) seen, even where createTimes repeat.
+    assert [(offset, after) for offset, after, _ in seen] == [
+        (0, None),  # offset paging: 6 hits > 3, so start over by timestamp
         (0, None),
-        (0, 200),  # from 0 again, from the last createTime of the previous page
-        (0, 300),
-        (4, None),  # e3 and e4 share a createTime: drop the range, skip what was processed
-        (5, None),
+        (0, (200, "e2")),
+        (0, (300, "e4")),
+        (0, (400, "e6")),
     ]
     assert seen[0][2] == [{"__guid": {"order": "asc"}}]
     assert all(
         sort == [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}] for _, _, sort in seen[1:]
     )
+
+
+@responses.activate
+def test_keyset_paging_never_needs_an_offset_when_thousands_share_a_create_time():
+    data = [_entity(f"g{i:05d}", 500) for i in range(1200)]
+    callback, seen = _fake_index(data)
+    responses.add_callback(responses.POST, SEARCH_URL, callback=callback)
+    client, _ = make_client(bulk_paging_threshold=100)
+
+    guids = [a.guid for a in client.search_assets(query_connections(), page_size=300)]
+
+    assert len(guids) == 1200 and len(set(guids)) == 1200
+    assert {offset for offset, _, _ in seen} == {0}
 
 
 @responses.activate
