@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import threading
@@ -88,6 +89,37 @@ def _flag(query: dict[str, list[str]], name: str) -> bool:
 def _one(query: dict[str, list[str]], name: str) -> str | None:
     values = query.get(name)
     return values[-1] if values else None
+
+
+_KEYSET_SORT = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
+
+
+def _keyset_split(query: Any, sort: Any) -> tuple[dict[str, Any], tuple[int, str]] | None:
+    """(query without its keyset clause, (createTime, guid)) when the query pages by keyset."""
+    if sort != _KEYSET_SORT or not isinstance(query, dict) or set(query) != {"bool"}:
+        return None
+    inner = query["bool"]
+    filters = inner.get("filter") if isinstance(inner, dict) else None
+    if not isinstance(filters, list) or not filters:
+        return None
+    last = filters[-1]
+    try:
+        should = last["bool"]["should"]
+        later = should[0]["range"]["__timestamp"]["gt"]
+        same = should[1]["bool"]["filter"]
+        same_time = same[0]["term"]["__timestamp"]["value"]
+        guid = same[1]["range"]["__guid"]["gt"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if (
+        later != same_time
+        or len(should) != 2
+        or len(same) != 2
+        or last["bool"].get("minimum_should_match") != 1
+    ):
+        return None
+    base = {"bool": {**inner, "filter": filters[:-1]}}
+    return base, (int(later), str(guid))
 
 
 class Api:
@@ -530,6 +562,16 @@ class Api:
 
     def _hits(self, token: Token, dsl: dict[str, Any]) -> list[str]:
         query, post_filter, sort = dsl.get("query"), dsl.get("post_filter"), dsl.get("sort")
+        keyset = _keyset_split(query, sort)
+        if keyset is not None:
+            # Keyset paging re-sends one query with a moving "after (createTime, guid)" filter.
+            # Evaluating it afresh for every page would make paging a schema quadratic, so
+            # answer from the cached hits of the query without that filter: same result.
+            base, after = keyset
+            hits = self._hits(token, {**dsl, "query": base})
+            entities = self.store.entities
+            keys = [(entities[g]["createTime"], g) for g in hits]
+            return hits[bisect.bisect_right(keys, after) :]
         key = json.dumps([query, post_filter, sort, token.token], sort_keys=True, default=str)
         with self._cache_lock:
             cached = self._search_cache.get(key)
