@@ -232,3 +232,17 @@ def test_test_connection_updates_the_status(admin_http, fake_connector):
     assert "Connected" in response.content.decode()
     integration.refresh_from_db()
     assert integration.status == Integration.Status.CONNECTED
+
+
+def test_the_card_shows_the_schedule(admin_http, fake_connector):
+    make_integration(schedule_minutes=360)
+    assert "Scheduled every 6 hours" in admin_http.get(reverse("integrations:list")).content.decode()
+
+
+def test_django_admin_never_shows_the_token(client, fake_connector):
+    from django.contrib.auth.models import User
+
+    integration = make_integration()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    html = client.get(f"/admin/integrations/integration/{integration.pk}/change/").content.decode()
+    assert "Atlan prod" in html and TOKEN not in html and integration.token_encrypted not in html
