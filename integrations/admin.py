@@ -6,6 +6,7 @@ The token is never shown: only the encrypted column exists and it is excluded he
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from integrations.models import Integration, IntegrationChange, SyncRun
 
@@ -14,6 +15,7 @@ from integrations.models import Integration, IntegrationChange, SyncRun
 class IntegrationAdmin(admin.ModelAdmin):
     list_display = ("name", "integration_type", "url", "status", "event_driven", "last_synced_at")
     exclude = ("token_encrypted",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("status", "status_message", "last_synced_at")
 
 
