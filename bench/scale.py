@@ -63,6 +63,7 @@ def floor_measure(url: str, token: str) -> dict[str, Any]:
     from integrations.atlan.client import (
         BASE_SEARCH_ATTRIBUTES,
         INDEX_SEARCH_PATH,
+        _after_clause,
         _with_filter,
         prefix,
         term,
@@ -101,7 +102,7 @@ def floor_measure(url: str, token: str) -> dict[str, Any]:
         return answer.json()
 
     def pages(query: dict[str, Any]) -> tuple[int, int]:
-        """Offset paging by __guid, or above the connector's threshold the client's timestamp paging."""
+        """Offset paging by __guid, or above the connector's threshold the client's keyset paging."""
         by_guid = [{"__guid": {"order": "asc"}}]
         first = post(query, 0, by_guid)
         if first.get("approximateCount", 0) > BULK_PAGING_THRESHOLD:
@@ -117,27 +118,18 @@ def floor_measure(url: str, token: str) -> dict[str, Any]:
             pages_n += 1
 
     def timestamp_pages(query: dict[str, Any]) -> tuple[int, int]:
+        """The client's keyset paging: always from 0, after the last (createTime, guid) seen."""
         sort = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
-        seen: set[str] = set()
-        since: int | None = None
-        offset = pages_n = 0
+        after: tuple[int, str] | None = None
+        pages_n = assets = 0
         while True:
-            page_query = (
-                query if since is None else _with_filter(query, {"range": {"__timestamp": {"gte": since}}})
-            )
-            entities = post(page_query, offset, sort).get("entities") or []
+            page_query = query if after is None else _with_filter(query, _after_clause(*after))
+            entities = post(page_query, 0, sort).get("entities") or []
             pages_n += 1
-            if not entities:
-                return pages_n, len(seen)
-            fresh = [e for e in entities if e["guid"] not in seen]
-            seen.update(e["guid"] for e in fresh)
-            first_t, last_t = entities[0].get("createTime"), entities[-1].get("createTime")
-            if not fresh and since is None:
-                return pages_n, len(seen)
-            if first_t is None or last_t is None or first_t == last_t or not fresh:
-                since, offset = None, len(seen)
-            else:
-                since, offset = last_t, 0
+            assets += len(entities)
+            if len(entities) < SEARCH_PAGE_SIZE:
+                return pages_n, assets
+            after = (entities[-1]["createTime"], entities[-1]["guid"])
 
     started = time.perf_counter()
     schema_query = {"bool": {"filter": [term("__state", "ACTIVE"), term("__typeName.keyword", "Schema")]}}

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from integrations.http import CatalogAuthenticationError
-from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
+from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
 
 logger = logging.getLogger(__name__)
 MAX_ERROR_SAMPLES = 20
@@ -145,9 +145,6 @@ class RunContext:
         if self._changes:
             SyncChange.objects.bulk_create(self._changes, batch_size=2000)
             self._changes = []
-
-    def links(self) -> dict[tuple[str, int], AssetLink]:
-        return {(link.level, link.object_id): link for link in self.integration.links.all()}
 
 
 def run_start(

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Q
 
 from catalog.models import Container, Datastore, Field
 from integrations.atlan.client import (
@@ -200,7 +201,6 @@ class _Sync:
                     f"Could not prepare the “Plumbline” custom-metadata set, so nothing is pushed: {exc}"
                 )
                 self.push = False
-        self.links = self.ctx.links()
 
     def run(self) -> None:
         self.start()
@@ -232,6 +232,8 @@ class _Sync:
 
     def datastore_guarded(self, ds: Datastore, only: set[int] | None = None) -> None:
         """One datastore; a catalog failure there is logged and the run goes on with the next."""
+        # Links are held one datastore at a time: memory stays flat as the catalog grows.
+        self.links = self.links_load(ds, only)
         try:
             self.datastore_sync(ds, only)
         except CatalogAuthenticationError:
@@ -239,6 +241,19 @@ class _Sync:
         except CatalogError as exc:
             self.pulled.scope.discard(ds.id)  # a failed read never counts as "tags removed"
             self.ctx.error(f"Atlan failed for this datastore, skipped it: {exc}", datastore=ds.name)
+        finally:
+            self.links = {}
+
+    def links_load(self, ds: Datastore, only: set[int] | None) -> dict[AssetKey, AssetLink]:
+        """This datastore's links (or, for an event push, only those of its given tables)."""
+        containers = list(only) if only is not None else Container.objects.filter(datastore=ds).values("id")
+        fields = Field.objects.filter(container_id__in=containers).values("id")
+        rows = self.integration.links.filter(
+            Q(level="datastore", object_id=ds.id)
+            | Q(level="container", object_id__in=containers)
+            | Q(level="field", object_id__in=fields)
+        )
+        return {(link.level, link.object_id): link for link in rows.iterator(chunk_size=5000)}
 
     # One datastore ------------------------------------------------------------------------------
     def schemas(self) -> tuple[list[str], list[CatalogSchema]]:

@@ -111,12 +111,11 @@ def test_a_run_started_from_the_page_is_completed_by_a_real_worker(
 def test_a_killed_worker_leaves_a_failed_run_and_the_next_run_succeeds(
     queued_mode, demo_integration, atlan_sandbox, tmp_path, settings
 ):
-    atlan_sandbox.faults.latency_ms = 300  # slow enough to kill the worker mid-run
+    atlan_sandbox.faults.latency_ms = 1500  # every catalog answer takes 1.5 s: the run is mid-way for long
     worker = worker_start(tmp_path / "worker1.log")
     try:
         run = run_start(integration=demo_integration, pull=True, push=True)
         run_wait(run.pk, ("running",), timeout=60)
-        time.sleep(1)
     finally:
         worker_stop(worker, signal.SIGKILL)
     assert SyncRun.objects.get(pk=run.pk).status == "running"
