@@ -8,6 +8,7 @@ A query is compiled once into a predicate, then run over the candidate assets.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -210,6 +211,10 @@ def candidate_guids(store: Store, query: Any) -> Iterable[str]:
         filters = [query]
     narrowed: list[Iterable[str]] = []
     for clause in filters:
+        by_name = _qn_candidates(store, clause)
+        if by_name is not None:
+            narrowed.append(by_name)
+            continue
         if not isinstance(clause, dict) or len(clause) != 1:
             continue
         kind, body = next(iter(clause.items()))
@@ -240,10 +245,50 @@ def candidate_guids(store: Store, query: Any) -> Iterable[str]:
             narrowed.append(merged)
         elif field == "__guid":
             narrowed.append([str(v) for v in values if str(v) in store.entities])
+    if isinstance(query, dict) and isinstance(query.get("bool"), dict):
+        # "should" with a minimum of one: the union of its clauses, when each can be looked up.
+        inner = query["bool"]
+        should = _clauses(inner, "should")
+        if should and inner.get("minimum_should_match", 0) and int(inner["minimum_should_match"]) >= 1:
+            parts = [_qn_candidates(store, clause) for clause in should]
+            if all(part is not None for part in parts):
+                narrowed.append(list(dict.fromkeys(g for part in parts for g in part)))
     if not narrowed:
         return list(store.entities)
     smallest = min(narrowed, key=lambda n: len(n) if hasattr(n, "__len__") else 0)
     return list(smallest)
+
+
+def _qn_sorted(store: Store) -> tuple[list[str], list[str]]:
+    """Qualified names in order with their guids, rebuilt only after the store changed."""
+    cache = getattr(store, "_qn_sorted_cache", None)
+    if cache is None or cache[0] != store.version:
+        pairs = sorted((e["attributes"]["qualifiedName"], g) for g, e in store.entities.items())
+        cache = (store.version, [qn for qn, _ in pairs], [g for _, g in pairs])
+        store._qn_sorted_cache = cache
+    return cache[1], cache[2]
+
+
+def _qn_candidates(store: Store, clause: Any) -> list[str] | None:
+    """Guids a term or prefix on qualifiedName can match (by bisection), or None for other clauses."""
+    if not isinstance(clause, dict) or len(clause) != 1:
+        return None
+    kind, body = next(iter(clause.items()))
+    if kind not in ("term", "prefix") or not isinstance(body, dict) or set(body) != {"qualifiedName"}:
+        return None
+    spec = body["qualifiedName"]
+    if isinstance(spec, dict):
+        if spec.get("case_insensitive"):
+            return None
+        spec = spec.get("value")
+    if not isinstance(spec, str):
+        return None
+    keys, guids = _qn_sorted(store)
+    low = bisect.bisect_left(keys, spec)
+    high = (
+        bisect.bisect_right(keys, spec) if kind == "term" else bisect.bisect_left(keys, spec + "\U0010ffff")
+    )
+    return guids[low:high]
 
 
 def sort_entities(store: Store, entities: list[dict[str, Any]], sort: Any) -> list[dict[str, Any]]:
