@@ -7,10 +7,18 @@ import os
 
 def django_setup(db_path: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "true"
+    # Production settings (DEBUG off keeps no query log); fixed keys for a throwaway database,
+    # shared by the bench and its worker child through the environment.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-for-a-throwaway-database")
+    os.environ.setdefault("PLUMBLINE_ENCRYPTION_KEYS", "YmVuY2gtb25seS1rZXktdGhyb3dhd2F5LWRiLTAxMjM=")
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    import warnings
+
     import django
 
+    # whitenoise warns once that STATIC_ROOT was never collected; the bench serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
 
 

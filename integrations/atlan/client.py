@@ -8,9 +8,11 @@ wrong shape raises `CatalogMalformedResponseError` saying what was wrong.
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
 import json
 import logging
+import queue
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -256,7 +258,7 @@ class AtlanAsset:
     create_time: int | None = None
     connection_qualified_name: str | None = None
     status: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # No `raw` copy here, unlike the typedef records: a sync holds tens of thousands of assets.
 
     @property
     def tag_hashes(self) -> set[str]:
@@ -471,7 +473,6 @@ def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
         create_time=_optional_int(entity.get("createTime")),
         connection_qualified_name=_optional_str(attributes.get("connectionQualifiedName")),
         status=_optional_str(entity.get("status")),
-        raw=entity,
     )
 
 
@@ -742,35 +743,51 @@ class AtlanClient:
         relation_attributes: Sequence[str] = (),
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> Iterator[AtlanAsset]:
-        """Every asset matching the query, fetched page by page as the caller iterates."""
+        """Every asset matching the query, fetched page by page as the caller iterates.
+
+        The next page is fetched in the background while the caller works on this one, so a
+        sync costs about the longer of Atlan's time and ours rather than their sum.
+        """
         if page_size < 1:
             raise ValueError("page_size must be at least 1.")
         wanted = list(dict.fromkeys([*BASE_SEARCH_ATTRIBUTES, *attributes]))
+        pages = self._raw_pages(query, wanted, relation_attributes, page_size)
+        for entities in self._ahead(pages):
+            for entity in entities:
+                yield parse_asset(entity)
+
+    def _raw_pages(
+        self,
+        query: dict[str, Any],
+        attributes: list[str],
+        relation_attributes: Sequence[str],
+        page_size: int,
+    ) -> Iterator[list[Any]]:
         offset = 0
         while True:
             page = self._search_page(
-                query, wanted, relation_attributes, offset, page_size, by_timestamp=False
+                query, attributes, relation_attributes, offset, page_size, by_timestamp=False
             )
             if offset == 0 and page.approximate_count > self.bulk_paging_threshold:
                 logger.info(
                     "Atlan reports %d matching assets; switching to timestamp paging",
                     page.approximate_count,
                 )
-                yield from self._search_by_timestamp(query, wanted, relation_attributes, page_size)
+                yield from self._raw_pages_by_timestamp(query, attributes, relation_attributes, page_size)
                 return
-            if not page.entities:
-                return
-            for entity in page.entities:
-                yield parse_asset(entity)
+            if page.entities:
+                yield page.entities
+            if len(page.entities) < page_size:
+                return  # a short page is the last one
             offset += page_size
 
-    def _search_by_timestamp(
+    def _raw_pages_by_timestamp(
         self,
         query: dict[str, Any],
         attributes: list[str],
         relation_attributes: Sequence[str],
         page_size: int,
-    ) -> Iterator[AtlanAsset]:
+    ) -> Iterator[list[Any]]:
         # Reference §2 "bulk paging": sort by creation time then guid and always ask from=0,
         # filtering for what comes after the last asset seen. Keying on (createTime, guid)
         # rather than createTime alone means bulk-loaded assets that share one createTime
@@ -783,14 +800,48 @@ class AtlanClient:
             )
             if not page.entities:
                 return
-            assets = [parse_asset(entity) for entity in page.entities]
-            yield from assets
-            last = assets[-1]
-            if last.create_time is None:
-                raise _malformed("the search", f"asset {last.guid} has no createTime to page on")
-            after = (last.create_time, last.guid)
-            if len(assets) < page_size:
+            yield page.entities
+            last = _require_dict(page.entities[-1], "the search", "an entity")
+            created, guid = _optional_int(last.get("createTime")), last.get("guid")
+            if created is None or not isinstance(guid, str):
+                raise _malformed("the search", f"asset {guid} has no createTime to page on")
+            after = (created, guid)
+            if len(page.entities) < page_size:
                 return
+
+    def _ahead(self, pages: Iterator[list[Any]]) -> Iterator[list[Any]]:
+        """Yield the pages, always fetching the next one in a background thread meanwhile.
+
+        Retries' on_wait notices are held back and given on the caller's thread (a sync logs
+        them to its database, which belongs to the caller's thread).
+        """
+        notices: queue.SimpleQueue[tuple[float, str]] = queue.SimpleQueue()
+        caller_on_wait = self.http.on_wait
+
+        def fetch() -> list[Any] | None:
+            return next(pages, None)
+
+        def relay() -> None:
+            while not notices.empty() and caller_on_wait is not None:
+                caller_on_wait(*notices.get())
+
+        self.http.on_wait = lambda seconds, reason: notices.put((seconds, reason))
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlan-search")
+        try:
+            pending = pool.submit(fetch)
+            while True:
+                page = pending.result()
+                relay()
+                if page is None:
+                    return
+                pending = pool.submit(fetch)
+                yield page
+        finally:
+            # The caller may stop early (a cancel): let the page in flight finish, then close.
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.http.on_wait = caller_on_wait
+            relay()
+            pages.close()
 
     def search_count(self, query: dict[str, Any]) -> int:
         return self._search_page(query, ["qualifiedName"], (), 0, 1, by_timestamp=False).approximate_count

@@ -169,6 +169,31 @@ class _PullState:
     too_long: set[str] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _LinkRow:
+    """An AssetLink as the sync reads it (AssetLink instances only for the rows it writes)."""
+
+    COLUMNS = (
+        "pk",
+        "level",
+        "object_id",
+        "path",
+        "catalog_type",
+        "catalog_qualified_name",
+        "catalog_guid",
+        "announcement_title",
+    )
+
+    pk: int
+    level: str
+    object_id: int
+    path: str
+    catalog_type: str
+    catalog_qualified_name: str
+    catalog_guid: str
+    announcement_title: str
+
+
 class _Sync:
     def __init__(
         self, ctx: RunContext, client: AtlanClient, *, push: bool | None = None, pull: bool | None = None
@@ -181,7 +206,7 @@ class _Sync:
         self.username = ""
         self.layout: CmLayout | None = None
         self.tag_defs: dict[str, AtlanTagDef] = {}
-        self.links: dict[AssetKey, AssetLink] = {}
+        self.links: dict[AssetKey, _LinkRow | AssetLink] = {}
         self.pulled = _PullState()
         self._schemas: tuple[list[str], list[CatalogSchema]] | None = None
 
@@ -244,7 +269,7 @@ class _Sync:
         finally:
             self.links = {}
 
-    def links_load(self, ds: Datastore, only: set[int] | None) -> dict[AssetKey, AssetLink]:
+    def links_load(self, ds: Datastore, only: set[int] | None) -> dict[AssetKey, _LinkRow | AssetLink]:
         """This datastore's links (or, for an event push, only those of its given tables)."""
         containers = list(only) if only is not None else Container.objects.filter(datastore=ds).values("id")
         fields = Field.objects.filter(container_id__in=containers).values("id")
@@ -253,7 +278,11 @@ class _Sync:
             | Q(level="container", object_id__in=containers)
             | Q(level="field", object_id__in=fields)
         )
-        return {(link.level, link.object_id): link for link in rows.iterator(chunk_size=5000)}
+        # Plain rows, not model instances: a sync compares 100,000 of them and changes few.
+        return {
+            (row[1], row[2]): _LinkRow(*row)
+            for row in rows.values_list(*_LinkRow.COLUMNS).iterator(chunk_size=5000)
+        }
 
     # One datastore ------------------------------------------------------------------------------
     def schemas(self) -> tuple[list[str], list[CatalogSchema]]:
@@ -489,8 +518,7 @@ class _Sync:
                 # Unchanged links are left as they are: at 100k fields rewriting them all costs.
                 for attr, value in values.items():
                     setattr(link, attr, value)
-                link.run = self.ctx.run
-                update.append(link)
+                update.append(AssetLink(pk=link.pk, run=self.ctx.run, **values))
         for start in range(0, len(gone), _LINK_CHUNK):
             AssetLink.objects.filter(pk__in=gone[start : start + _LINK_CHUNK]).delete()
         AssetLink.objects.bulk_create(create, batch_size=_LINK_CHUNK)
@@ -614,7 +642,7 @@ class _Sync:
             link = self.links.get(key)
             if link is not None and link.pk and link.announcement_title != title:
                 link.announcement_title = title[:500]
-                changed.append(link)
+                changed.append(AssetLink(pk=link.pk, announcement_title=link.announcement_title))
         AssetLink.objects.bulk_update(changed, ["announcement_title"], batch_size=_LINK_CHUNK)
         if not self.ctx.preview:
             written = len(plan.updates)

@@ -488,7 +488,6 @@ def test_search_pages_by_offset_with_a_guid_sort_lazily_and_requested_attributes
     responses.post(SEARCH_URL, json={"approximateCount": 5, "entities": [_entity("a"), _entity("b")]})
     responses.post(SEARCH_URL, json={"approximateCount": 5, "entities": [_entity("c"), _entity("d")]})
     responses.post(SEARCH_URL, json={"approximateCount": 5, "entities": [_entity("e")]})
-    responses.post(SEARCH_URL, json={"approximateCount": 5, "entities": []})
     client, _ = make_client()
     query = query_connection_assets("default/snowflake/1", ["Table"])
 
@@ -497,11 +496,12 @@ def test_search_pages_by_offset_with_a_guid_sort_lazily_and_requested_attributes
     )
     assert len(responses.calls) == 0  # nothing is fetched until someone iterates
     assert next(assets).guid == "a"
-    assert len(responses.calls) == 1
+    assert len(responses.calls) <= 2  # the first page, and at most the next one fetched ahead
     assert [a.guid for a in assets] == ["b", "c", "d", "e"]
 
     bodies = [body_of(c) for c in responses.calls]
-    assert [b["dsl"]["from"] for b in bodies] == [0, 2, 4, 6]
+    # A short page is the last one: no request for an empty page after it.
+    assert [b["dsl"]["from"] for b in bodies] == [0, 2, 4]
     first = bodies[0]
     assert first["dsl"]["size"] == 2
     assert first["dsl"]["track_total_hits"] is True
@@ -512,7 +512,7 @@ def test_search_pages_by_offset_with_a_guid_sort_lazily_and_requested_attributes
         first["attributes"]
     )
     assert first["relationAttributes"] == ["name"]
-    assert client.counts.reads == 4 and client.counts.writes == 0
+    assert client.counts.reads == 3 and client.counts.writes == 0
 
 
 def _fake_index(entities: list[dict]):
@@ -848,3 +848,34 @@ def test_client_uses_the_normalised_url_and_keeps_the_token_out_of_its_repr():
     assert responses.calls[0].request.url == f"{BASE}/api/service/users/current"
     assert responses.calls[0].request.req_kwargs["timeout"] == (2, 9)
     assert TOKEN not in repr(client) and TOKEN not in str(client) and TOKEN not in repr(client.http)
+
+
+@responses.activate
+def test_a_search_stopped_early_finishes_its_page_in_flight_and_leaves_no_thread():
+    import threading
+
+    for name in ("a", "c", "e"):
+        responses.post(
+            SEARCH_URL, json={"approximateCount": 6, "entities": [_entity(name), _entity(name + "2")]}
+        )
+    client, _ = make_client()
+    assets = client.search_assets(query_connections(), page_size=2)
+    assert next(assets).guid == "a"
+    assets.close()
+    assert len(responses.calls) <= 2
+    assert not [t for t in threading.enumerate() if t.name.startswith("atlan-search")]
+
+
+@responses.activate
+def test_retry_notices_of_a_prefetched_page_reach_the_caller_on_its_own_thread():
+    import threading
+
+    seen = []
+    responses.post(SEARCH_URL, json={"approximateCount": 3, "entities": [_entity("a"), _entity("b")]})
+    responses.post(
+        SEARCH_URL, status=429, headers={"Retry-After": "2"}, json={"errorCode": "ATLAS-429-00-001"}
+    )
+    responses.post(SEARCH_URL, json={"approximateCount": 3, "entities": [_entity("c")]})
+    client, _ = make_client(on_wait=lambda s, why: seen.append((s, threading.current_thread().name)))
+    assert [a.guid for a in client.search_assets(query_connections(), page_size=2)] == ["a", "b", "c"]
+    assert seen == [(2.0, threading.current_thread().name)]
