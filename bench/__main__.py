@@ -45,11 +45,17 @@ def rows_build(big: dict[str, Any], small: dict[str, Any] | None) -> list[tuple[
     def row(name: str, measured: str, target: str = "", met: bool | None = None) -> None:
         rows.append((name, measured, target, "" if met is None else ("yes" if met else "NO")))
 
-    floor = big["floor"]["wall_s"]
+    bare = big["floor"]["wall_s"]
+    # The targets use the floor of the very search the syncs run (its custom-metadata attributes too).
+    floor = big["floor_sync_attributes"]["wall_s"]
     first, noop = big["first_sync"], big["noop_sync"]
     write_s = first["sandbox_write_s"]
     row("assets (tables + columns)", f"{big['assets']:,}")
-    row("(a) floor: bare paging", f"{floor:.1f} s ({big['floor']['pages']} pages)")
+    row("(a) floor: bare paging, names only", f"{bare:.1f} s ({big['floor']['pages']} pages)")
+    row(
+        "(a) floor: bare paging, the sync's attributes",
+        f"{floor:.1f} s ({big['floor_sync_attributes']['pages']} pages)",
+    )
     limit = 3 * (floor + write_s)
     row(
         "(b) first sync wall",

@@ -56,8 +56,12 @@ class WriteTimer:
             self.read_s = self.write_s = 0.0
 
 
-def floor_measure(url: str, token: str) -> dict[str, Any]:
-    """Page through every schema's assets with bare requests, as the connector's search does."""
+def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """Page through every schema's assets with bare requests, as the connector's search does.
+
+    `extra_attributes` adds what the sync also asks for (its custom-metadata attributes), so the
+    floor pages through the very answers the sync reads.
+    """
     import requests
 
     from integrations.atlan.client import (
@@ -81,6 +85,7 @@ def floor_measure(url: str, token: str) -> dict[str, Any]:
         "schemaName",
         "tableQualifiedName",
         "viewQualifiedName",
+        *extra_attributes,
     ]
 
     def post(query: dict[str, Any], offset: int, sort: list[dict[str, Any]]) -> dict[str, Any]:
@@ -293,6 +298,17 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
         print(f"  first sync {out['first_sync']['wall_s']:.1f}s", file=sys.stderr, flush=True)
         if args.sync_only:
             return out
+
+        # Now the "Plumbline" set exists: the floor of the very search the syncs run.
+        from integrations.atlan.client import AtlanClient, custom_metadata_by_display_name
+
+        with AtlanClient(sandbox.url, sandbox.token) as client:
+            cm_set = custom_metadata_by_display_name(client.custom_metadata_typedefs(), "Plumbline")
+        out["floor_sync_attributes"] = floor_measure(sandbox.url, sandbox.token, cm_set.search_attributes())
+        print(
+            f"  floor with the sync's attributes {out['floor_sync_attributes']['wall_s']:.1f}s",
+            file=sys.stderr,
+        )
 
         run = run_start(integration=integration, pull=True, push=True, enqueue=False)
         out["noop_sync"] = sync_in_worker(db_path, run.pk, sandbox.store, timer)
