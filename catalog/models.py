@@ -142,9 +142,6 @@ class QualityScore(models.Model):
     def __str__(self) -> str:
         return f"{self.total} at {self.recorded_at:%Y-%m-%d %H:%M}"
 
-    def as_dict(self) -> dict[str, float | None]:
-        return {name: getattr(self, name) for name in SCORE_FIELDS}
-
 
 class Asset(models.Model):
     """What datastores, containers and fields share: tags and a current score."""
@@ -156,10 +153,6 @@ class Asset(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def score_total(self) -> float | None:
-        return self.current_score.total if self.current_score_id else None
 
 
 class Datastore(Asset):

@@ -23,20 +23,21 @@ EDITABLE = (
 )
 
 
-def _status_after(problem: ConnectionProblem | None) -> tuple[str, str]:
-    if problem is None:
-        return Integration.Status.CONNECTED, ""
-    if problem.kind == "rejected":
-        return Integration.Status.NEEDS_REAUTH, problem.message
-    return Integration.Status.ERROR, problem.message
+def _status_after(result: ConnectionOK | ConnectionProblem) -> tuple[str, str]:
+    """The integration's status and message after a connection check."""
+    if isinstance(result, ConnectionOK):
+        return Integration.Status.CONNECTED, f"Connected as {result.username}"
+    if result.kind == "rejected":
+        return Integration.Status.NEEDS_REAUTH, result.message[:500]
+    return Integration.Status.ERROR, result.message[:500]
 
 
 def integration_create(*, user: AbstractBaseUser | None, token: str, **values: Any) -> Integration:
     """Try the token against the catalog first; a failed check raises ConnectionProblem and saves nothing."""
     ok = connector_for(values["integration_type"]).connection_test(url=values["url"], token=token)
     with transaction.atomic():
-        integration = Integration(**values, status=Integration.Status.CONNECTED)
-        integration.status_message = f"Connected as {ok.username}"
+        integration = Integration(**values)
+        integration.status, integration.status_message = _status_after(ok)
         integration.token = token
         integration.full_clean()
         integration.save()
@@ -68,10 +69,7 @@ def integration_update(
     if token:
         integration.token = token
         changes["token"] = "changed"
-    integration.status, integration.status_message = (
-        Integration.Status.CONNECTED,
-        f"Connected as {ok.username}",
-    )
+    integration.status, integration.status_message = _status_after(ok)
     integration.full_clean()
     with transaction.atomic():
         integration.save()
@@ -108,32 +106,20 @@ def integration_test_connection(
 ) -> ConnectionOK | ConnectionProblem:
     """Run the same check as on save and record the outcome as the integration's status."""
     try:
-        result: ConnectionOK | ConnectionProblem = integration_connector_test(integration)
-        problem = None
-    except ConnectionProblem as exc:
-        result = problem = exc
-    status, message = _status_after(problem)
-    if problem is None:
-        message = f"Connected as {result.username}"
-    Integration.objects.filter(pk=integration.pk).update(status=status, status_message=message[:500])
-    integration.status, integration.status_message = status, message[:500]
+        result: ConnectionOK | ConnectionProblem = connector_for(
+            integration.integration_type
+        ).connection_test(url=integration.url, token=integration.token)
+    except ConnectionProblem as problem:
+        result = problem
+    integration.status, integration.status_message = _status_after(result)
+    Integration.objects.filter(pk=integration.pk).update(
+        status=integration.status, status_message=integration.status_message
+    )
     IntegrationChange.objects.create(
         integration=integration,
         integration_name=integration.name,
         user=user,
         action=IntegrationChange.Action.TESTED,
-        changes={"status": status},
+        changes={"status": integration.status},
     )
     return result
-
-
-def integration_connector_test(integration: Integration) -> ConnectionOK:
-    return connector_for(integration.integration_type).connection_test(
-        url=integration.url, token=integration.token
-    )
-
-
-def integration_mark_needs_reauth(*, integration: Integration, message: str) -> None:
-    Integration.objects.filter(pk=integration.pk).update(
-        status=Integration.Status.NEEDS_REAUTH, status_message=message[:500]
-    )

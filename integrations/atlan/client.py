@@ -260,10 +260,6 @@ class AtlanAsset:
     status: str | None = None
     # No `raw` copy here, unlike the typedef records: a sync holds tens of thousands of assets.
 
-    @property
-    def tag_hashes(self) -> set[str]:
-        return {t.hash for t in self.tags}
-
 
 @dataclass(frozen=True)
 class CustomMetadataUpdate:

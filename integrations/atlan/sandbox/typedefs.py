@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import uuid
 from typing import Any
 
@@ -212,8 +211,3 @@ def simple_attribute(display_name: str, type_name: str = "string") -> dict[str, 
         "typeName": "string" if type_name == "url" else type_name,
         "options": options,
     }
-
-
-def json_list_option(values: list[str]) -> str:
-    """Atlan keeps list-valued CM options as JSON-encoded strings."""
-    return json.dumps(values)
