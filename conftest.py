@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from accounts.roles import ADMIN_GROUP, VIEWER_GROUP
+from tests.helpers import user_in_group
 
-pytest_plugins = ["integrations.atlan.sandbox.pytest_plugin"]
-
-
-def _user_in_group(username: str, group: str) -> User:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+pytest_plugins = ["sandbox.atlan.pytest_plugin"]
 
 
 @pytest.fixture
 def admin(db) -> User:
-    return _user_in_group("alice-admin", ADMIN_GROUP)
+    return user_in_group("alice-admin", ADMIN_GROUP)
 
 
 @pytest.fixture
 def viewer(db) -> User:
-    return _user_in_group("victor-viewer", VIEWER_GROUP)
+    return user_in_group("victor-viewer", VIEWER_GROUP)
 
 
 @pytest.fixture
@@ -39,6 +34,3 @@ def viewer_http(viewer) -> Client:
     client = Client()
     client.force_login(viewer)
     return client
-
-
-HTMX = {"HX-Request": "true"}

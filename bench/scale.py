@@ -30,8 +30,8 @@ class WriteTimer:
         self.write_s = 0.0
 
     def install(self) -> None:
-        from integrations.atlan.sandbox.server import SandboxHandler
-        from integrations.atlan.sandbox.store import READ_KINDS
+        from sandbox.atlan.server import SandboxHandler
+        from sandbox.atlan.store import READ_KINDS
 
         original = SandboxHandler._dispatch
         timer = self
@@ -262,11 +262,11 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
     from catalog.loader import catalog_load
     from catalog.models import Container
     from catalog.services import quality_score_record
-    from integrations.atlan.sandbox.generator import generate
-    from integrations.atlan.sandbox.scenario import build_store
-    from integrations.atlan.sandbox.server import start_sandbox
     from integrations.models import Integration
     from integrations.runs import run_execute, run_start
+    from sandbox.atlan.generator import generate
+    from sandbox.atlan.scenario import build_store
+    from sandbox.atlan.server import start_sandbox
 
     out: dict[str, Any] = {}
     started = time.perf_counter()

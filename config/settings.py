@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "integrations",
-    "integrations.atlan",
 ]
 
 MIDDLEWARE = [

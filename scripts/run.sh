@@ -17,7 +17,7 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-$PY manage.py atlan_sandbox --port "$SANDBOX_PORT" --state var/sandbox-state.json >var/sandbox.log 2>&1 &
+$PY -m sandbox atlan --port "$SANDBOX_PORT" --state var/sandbox-state.json >var/sandbox.log 2>&1 &
 pids+=($!)
 $PY manage.py qcluster >var/worker.log 2>&1 &
 pids+=($!)

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from catalog.models import Anomaly
 from catalog.signals import container_changed
-from conftest import HTMX
 from tests.catalog.factories import anomaly_make, container_make
+from tests.helpers import HTMX
 
 
 def _status_url(anomaly: Anomaly) -> str:

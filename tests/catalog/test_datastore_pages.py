@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Container
-from conftest import HTMX
 from tests.catalog.factories import (
     anomaly_make,
     catalog_make,
@@ -18,6 +17,7 @@ from tests.catalog.factories import (
     scores_make,
     tag_make,
 )
+from tests.helpers import HTMX
 
 LIST = reverse("catalog:datastore_list")
 

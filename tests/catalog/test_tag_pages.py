@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Tag
-from conftest import HTMX
 from tests.catalog.factories import (
     catalog_make,
     container_make,
@@ -17,6 +16,7 @@ from tests.catalog.factories import (
     integration_make,
     tag_make,
 )
+from tests.helpers import HTMX
 
 TAGS = reverse("catalog:tag_list")
 CREATE = reverse("catalog:tag_create")

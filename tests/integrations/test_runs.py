@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import HTMX
 from integrations.http import CatalogAuthenticationError
 from integrations.models import Integration, SyncChange, SyncLogLine, SyncRun
 from integrations.runs import RunAlreadyActive, run_cancel, run_execute, run_start, runs_sweep
+from tests.helpers import HTMX
 from tests.integrations.fakes import make_integration
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import HTMX
 from integrations.models import Integration
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Datastore, Tag
-from conftest import HTMX
 from integrations.connectors import ConnectionProblem
 from integrations.models import Integration, IntegrationChange
+from tests.helpers import HTMX
 from tests.integrations.fakes import make_integration
 
 pytestmark = pytest.mark.django_db

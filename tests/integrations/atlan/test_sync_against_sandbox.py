@@ -11,9 +11,9 @@ from catalog.loader import catalog_load
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
 from catalog.services import anomaly_set_status
 from integrations.atlan import connector as atlan_connector
-from integrations.atlan.sandbox.store import Token
 from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncRun
 from integrations.runs import run_start
+from sandbox.atlan.store import Token
 
 DEMO = Path(__file__).resolve().parents[3] / "catalog" / "demo" / "demo_catalog.json"
 SNOW = "default/snowflake/1700000000/SALES/PUBLIC"

@@ -1,6 +1,6 @@
 """A local Atlan-compatible server for the demo, the tests and the benchmark.
 
-from integrations.atlan.sandbox import start_sandbox
+from sandbox.atlan import start_sandbox
 handle = start_sandbox("demo")          # or a scenario dict / file path
 handle.url, handle.token, handle.store  # ... then handle.stop()
 """

@@ -1,6 +1,6 @@
 """pytest fixtures for the Atlan sandbox.
 
-Enable with `pytest_plugins = ["integrations.atlan.sandbox.pytest_plugin"]` in a conftest.
+Enable with `pytest_plugins = ["sandbox.atlan.pytest_plugin"]` in a conftest.
 `atlan_sandbox` starts a fresh sandbox with the demo scenario on a free loopback port for each
 test and stops it afterwards; see `SandboxHandle` for what it offers.
 """

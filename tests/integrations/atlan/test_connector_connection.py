@@ -10,8 +10,8 @@ import pytest
 
 from integrations.atlan import connector as atlan_connector
 from integrations.atlan.connector import AtlanConnector
-from integrations.atlan.sandbox.store import Token
 from integrations.connectors import ConnectionProblem
+from sandbox.atlan.store import Token
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Generate large scenarios (and the matching Plumbline catalog) for the benchmark.
 
-    python -m integrations.atlan.sandbox.generator --tables 2000 --columns 50 --out big.json \
+    python -m sandbox.atlan.generator --tables 2000 --columns 50 --out big.json \
         [--catalog-out big_catalog.json] [--connections 4] [--seed 1]
 
 `generate()` returns both dicts: the sandbox scenario and a catalog in the `load_catalog` format.

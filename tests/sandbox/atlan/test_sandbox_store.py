@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from integrations.atlan.sandbox import Store, start_sandbox
-from integrations.atlan.sandbox.generator import generate
-from integrations.atlan.sandbox.generator import main as generator_main
-from integrations.atlan.sandbox.scenario import ScenarioError, build_store, load_scenario
+from sandbox.atlan import Store, start_sandbox
+from sandbox.atlan.generator import generate
+from sandbox.atlan.generator import main as generator_main
+from sandbox.atlan.scenario import ScenarioError, build_store, load_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
 SF = "default/snowflake/1700000000"
@@ -234,11 +234,11 @@ def test_start_sandbox_serves_a_scenario_file_and_stops(tmp_path):
         requests.get(f"{sandbox.url}/api/service/users/current", headers=sandbox.headers(), timeout=2)
 
 
-def test_the_management_command_prints_its_url_and_token_and_saves_state(tmp_path):
+def test_python_m_sandbox_atlan_prints_its_url_and_token_and_saves_state(tmp_path):
     state = tmp_path / "state.json"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    env = dict(os.environ)
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "atlan_sandbox", "--port", "0", "--state", str(state)],
+        [sys.executable, "-m", "sandbox", "atlan", "--port", "0", "--state", str(state)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

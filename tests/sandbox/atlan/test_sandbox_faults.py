@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from integrations.atlan.sandbox import FaultConfig, start_sandbox
+from sandbox.atlan import FaultConfig, start_sandbox
 
 
 def _current_user(sandbox) -> requests.Response:
