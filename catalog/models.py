@@ -38,6 +38,11 @@ class ConnectorType(models.TextChoices):
     ABFS = "abfs", "Azure Data Lake"
 
 
+# Catalog tags are kept as long as a catalog allows them to be (Atlan's and Alation's limits are lower).
+TAG_NAME_MAX = 255
+DEFAULT_TAG_COLOR = "#6B7280"
+
+
 class Tag(models.Model):
     """A label on assets. Global tags are made here; external ones come from a catalog pull."""
 
@@ -45,7 +50,7 @@ class Tag(models.Model):
         GLOBAL = "global", "Global"
         EXTERNAL = "external", "External"
 
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=TAG_NAME_MAX)
     tag_type = models.CharField(max_length=10, choices=Type.choices, default=Type.GLOBAL)
     # External tags belong to exactly one integration and go with it.
     integration = models.ForeignKey(
@@ -57,7 +62,7 @@ class Tag(models.Model):
     )
     color = models.CharField(
         max_length=7,
-        default="#6B7280",
+        default=DEFAULT_TAG_COLOR,
         validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a hex colour such as #E74C3C.")],
     )
     description = models.TextField(blank=True, max_length=2000)

@@ -9,7 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import SCORE_FIELDS, Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
+from catalog.models import (
+    DEFAULT_TAG_COLOR,
+    SCORE_FIELDS,
+    Anomaly,
+    Check,
+    Container,
+    Datastore,
+    Field,
+    QualityScore,
+    Tag,
+)
 from catalog.signals import container_changed
 
 AssetModel = Datastore | Container | Field
@@ -74,7 +84,7 @@ def check_set_status(*, checks: Iterable[Check], status: str) -> int:
 def tag_create(
     *,
     name: str,
-    color: str = "#6B7280",
+    color: str = DEFAULT_TAG_COLOR,
     description: str = "",
     category: str = "",
     weight_modifier: int = 0,

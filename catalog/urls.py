@@ -23,8 +23,8 @@ urlpatterns = [
         name="asset_tag_remove",
     ),
     path("tags/", views.tag_list, name="tag_list"),
-    path("tags/new/", views.tag_create_view, name="tag_create"),
+    path("tags/new/", views.tag_create, name="tag_create"),
     path("tags/<int:pk>/", views.tag_detail, name="tag_detail"),
     path("tags/<int:pk>/edit/", views.tag_edit, name="tag_edit"),
-    path("tags/<int:pk>/delete/", views.tag_delete_view, name="tag_delete"),
+    path("tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
 ]

@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from accounts.roles import admin_required
-from catalog import selectors
+from catalog import selectors, services
 from catalog.forms import (
     AnomalyFilterForm,
     ContainerFilterForm,
@@ -26,7 +26,6 @@ from catalog.forms import (
     TagListFilterForm,
 )
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
-from catalog.services import anomaly_set_status, tag_apply, tag_create, tag_delete, tag_remove, tag_update
 
 DATASTORES_PER_PAGE = 25
 ROWS_PER_PAGE = 50
@@ -185,7 +184,7 @@ def anomaly_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _bad_request("Choose “acknowledged” or “resolved” as the new status.")
     if not anomaly.is_open:
         return _bad_request("Only open anomalies can be acknowledged or resolved.")
-    anomaly_set_status(anomalies=[anomaly], status=status)
+    services.anomaly_set_status(anomalies=[anomaly], status=status)
     anomaly.refresh_from_db()
     if not request.htmx:
         return redirect(anomaly.container)
@@ -198,7 +197,7 @@ def container_anomalies_resolve(request: HtmxHttpRequest, pk: int) -> HttpRespon
     container = get_object_or_404(Container, pk=pk)
     open_rows = Anomaly.objects.filter(container=container, status__in=Anomaly.OPEN_STATUSES)
     # One service call, so listeners get one event for the table rather than one per anomaly.
-    anomaly_set_status(anomalies=list(open_rows), status=Anomaly.Status.RESOLVED)
+    services.anomaly_set_status(anomalies=list(open_rows), status=Anomaly.Status.RESOLVED)
     if not request.htmx:
         return redirect(container)
     return render(request, "catalog/partials/_anomaly_results.html", _anomaly_context(request, container))
@@ -229,7 +228,7 @@ def asset_tag_add(request: HtmxHttpRequest, level: str, pk: int) -> HttpResponse
     form = TagApplyForm(request.POST)
     if not form.is_valid():
         return _bad_request(" ".join(form.errors["tag"]))
-    tag_apply(tag=form.cleaned_data["tag"], asset=asset)
+    services.tag_apply(tag=form.cleaned_data["tag"], asset=asset)
     return _asset_tags_response(request, level, pk)
 
 
@@ -239,7 +238,7 @@ def asset_tag_remove(request: HtmxHttpRequest, level: str, pk: int, tag_pk: int)
     asset = _asset_or_404(level, pk)
     tag = get_object_or_404(Tag, pk=tag_pk)
     try:
-        tag_remove(tag=tag, asset=asset)
+        services.tag_remove(tag=tag, asset=asset)
     except ValidationError as exc:
         return _bad_request(" ".join(exc.messages))
     return _asset_tags_response(request, level, pk)
@@ -287,11 +286,11 @@ def _tags_saved(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def tag_create_view(request: HtmxHttpRequest) -> HttpResponse:
+def tag_create(request: HtmxHttpRequest) -> HttpResponse:
     form = TagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            tag_create(**form.cleaned_data)
+            services.tag_create(**form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -308,7 +307,7 @@ def tag_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = TagForm(request.POST or None, instance=tag)
     if request.method == "POST" and form.is_valid():
         try:
-            tag_update(tag=tag, **form.cleaned_data)
+            services.tag_update(tag=tag, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -318,12 +317,12 @@ def tag_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def tag_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def tag_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     tag = _global_tag_or_error(pk)
     if isinstance(tag, HttpResponse):
         return tag
     if request.method == "POST":
-        tag_delete(tag=tag)
+        services.tag_delete(tag=tag)
         return _tags_saved(request)
     template = "catalog/partials/_tag_delete.html" if request.htmx else "catalog/tag_delete.html"
     return render(request, template, {"tag": tag})

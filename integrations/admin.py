@@ -14,7 +14,7 @@ from integrations.models import Integration, IntegrationChange, SyncRun
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
     list_display = ("name", "integration_type", "url", "status", "event_driven", "last_synced_at")
-    exclude = ("token_encrypted",)
+    exclude = ("credentials_encrypted",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("status", "status_message", "last_synced_at")
 

@@ -1,69 +1,44 @@
-"""Integration type → connector. The run machinery knows connectors only through this interface."""
+"""The registry: integration type → connector, as data. The run machinery knows connectors only here.
+
+`PLUMBLINE_CONNECTORS` in settings overrides entries, so a test swaps in a fake connector in one place.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from integrations.models import Integration
-    from integrations.runs import RunContext
+from django.conf import settings
+from django.utils.module_loading import import_string
 
+from integrations.models import Integration
+from integrations.sync.connector import ComingSoon, Connector
 
-class ConnectionProblem(Exception):
-    """A connection check failed; `kind` says which way so the form can say what to do."""
-
-    KINDS = ("unreachable", "tls", "not_api", "rejected", "no_access", "error")
-
-    def __init__(self, kind: str, message: str):
-        assert kind in self.KINDS
-        self.kind = kind
-        self.message = message
-        super().__init__(message)
+CONNECTORS: dict[str, str] = {
+    "atlan": "integrations.atlan.connector.AtlanConnector",
+    "alation": "integrations.connectors.AlationComingSoon",
+}
 
 
-@dataclass(frozen=True)
-class ConnectionOK:
-    username: str
-    detail: str
+class AlationComingSoon(ComingSoon):
+    label: ClassVar[str] = "Alation"
 
 
-class Connector(Protocol):
-    label: str
-    implemented: bool
-
-    def connection_test(self, *, url: str, token: str) -> ConnectionOK: ...
-
-    def sync(self, ctx: RunContext) -> None: ...
-
-    def push_containers(self, ctx: RunContext, container_ids: list[int]) -> None: ...
-
-
-class _ComingSoon:
-    implemented = False
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def connection_test(self, *, url: str, token: str) -> ConnectionOK:
-        raise ConnectionProblem("error", f"{self.label} integrations are coming soon.")
-
-    def sync(self, ctx: RunContext) -> None:
-        raise NotImplementedError
-
-    def push_containers(self, ctx: RunContext, container_ids: list[int]) -> None:
-        raise NotImplementedError
+def connector_paths() -> dict[str, str]:
+    return {**CONNECTORS, **getattr(settings, "PLUMBLINE_CONNECTORS", {})}
 
 
 def connector_for(integration_type: str) -> Connector:
-    if integration_type == "atlan":
-        from integrations.atlan.connector import AtlanConnector
-
-        return AtlanConnector()
-    if integration_type == "alation":
-        return _ComingSoon("Alation")
-    raise ValueError(f"Unknown integration type {integration_type!r}")
+    path = connector_paths().get(integration_type)
+    if path is None:
+        raise ValueError(f"Unknown integration type {integration_type!r}")
+    connector: Connector = import_string(path)()
+    return connector
 
 
 def integration_connector(integration: Integration) -> Connector:
     return connector_for(integration.integration_type)
+
+
+def connectors_all() -> dict[str, Connector]:
+    """Every registered type with its connector, in the registry's order (for forms and specs)."""
+    return {key: connector_for(key) for key in connector_paths()}

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 
+from integrations.connectors import connectors_all
 from integrations.models import Integration
 from integrations.services import EDITABLE
+from integrations.sync.connector import CredentialField
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -44,21 +48,10 @@ def catalog_url_clean(value: str) -> str:
 
 
 class IntegrationForm(forms.ModelForm):
+    """Add / edit an integration. URL hints and credential fields come from the type's connector."""
+
     # A plain text field: catalog_url_clean gives clearer messages than URLField's own.
-    url = forms.CharField(
-        label="URL",
-        max_length=500,
-        help_text="Your catalog's address, e.g. https://your-company.atlan.com",
-        widget=forms.TextInput(attrs={"placeholder": "https://your-company.atlan.com"}),
-    )
-    token = forms.CharField(
-        label="API token",
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="An Atlan API token tied to a persona that can read your connections' assets and tags "
-        "and change custom metadata.",
-        max_length=4096,
-    )
+    url = forms.CharField(label="URL", max_length=500)
 
     class Meta:
         model = Integration
@@ -81,27 +74,87 @@ class IntegrationForm(forms.ModelForm):
             "schedule_minutes": "Reconcile everything on a schedule, as a safety net beside event-driven pushes.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.connectors = connectors_all()
         self.fields["integration_type"].choices = [
-            (Integration.Type.ATLAN, "Atlan"),
-            (Integration.Type.ALATION, "Alation (coming soon)"),
+            (key, c.label if c.available else f"{c.label} (coming soon)")
+            for key, c in self.connectors.items()
         ]
         self.fields["schedule_minutes"].required = False
+        self.connector = self.connectors.get(self.integration_type) or self.connectors["atlan"]
+        self.fields["url"].help_text = self.connector.url_help
+        self.fields["url"].widget.attrs["placeholder"] = self.connector.url_placeholder
         if self.instance.pk:
-            # The type of an existing integration cannot change; the token field may stay empty.
+            # The type of an existing integration cannot change.
             self.fields["integration_type"].disabled = True
-            self.fields["token"].required = False
-            self.fields["token"].help_text = "Leave empty to keep the current token."
+        else:
+            # Another type asks for other credentials: re-render the form, never sending a secret.
+            secrets = {f.name for c in self.connectors.values() for f in c.credential_fields if f.secret}
+            self.fields["integration_type"].widget.attrs.update(
+                {
+                    "hx-get": reverse("integrations:add"),
+                    "hx-trigger": "change",
+                    "hx-target": "closest form",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "closest form",
+                    "hx-params": "not " + ",".join(sorted({"csrfmiddlewaretoken", *secrets})),
+                }
+            )
+        self.credential_names = []
+        for spec in self.connector.credential_fields:
+            self.fields[spec.name] = self._credential_field(spec)
+            self.credential_names.append(spec.name)
+        # Credentials right after the URL, as the product being modelled orders them.
+        order = ["name", "integration_type", "url", *self.credential_names]
+        self.order_fields(order)
+
+    @property
+    def integration_type(self) -> str:
+        if self.instance.pk:
+            return self.instance.integration_type
+        value = self.data.get("integration_type") if self.is_bound else self.initial.get("integration_type")
+        return value if value in self.connectors else "atlan"
+
+    def _credential_field(self, spec: CredentialField) -> forms.CharField:
+        widget: forms.Widget
+        if spec.secret:
+            widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
+        else:
+            widget = forms.TextInput(attrs={"autocomplete": "off"})
+        if spec.placeholder:
+            widget.attrs["placeholder"] = spec.placeholder
+        field = forms.CharField(
+            label=spec.label, strip=True, widget=widget, help_text=spec.help_text, max_length=4096
+        )
+        if self.instance.pk and spec.secret:
+            # Editing without typing a secret keeps the stored one.
+            field.required = False
+            field.help_text = f"Leave empty to keep the current {spec.label.lower()}."
+        elif self.instance.pk:
+            field.initial = self.instance.credential(spec.name)
+        return field
+
+    def credentials(self) -> dict[str, str]:
+        """The credentials as typed (an empty secret on edit means "keep the stored one")."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.credential_names}
+
+    def values(self) -> dict[str, Any]:
+        """The integration's own fields, without credentials (and without the type on edit)."""
+        skip = {*self.credential_names, *(["integration_type"] if self.instance.pk else [])}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
     def clean_schedule_minutes(self) -> int:
         return self.cleaned_data.get("schedule_minutes") or 0
 
     def clean_integration_type(self) -> str:
         value = self.cleaned_data["integration_type"]
-        if value != Integration.Type.ATLAN:
+        connector = self.connectors.get(value)
+        if connector is None or not connector.available:
+            ready = ", ".join(c.label for c in self.connectors.values() if c.available)
+            label = connector.label if connector else value
             raise forms.ValidationError(
-                "Alation integrations are coming soon; only Atlan can be added today."
+                f"{label} integrations are coming soon; only {ready} can be added today."
             )
         return value
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -22,7 +24,9 @@ class Integration(models.Model):
     name = models.CharField(max_length=100, unique=True)
     integration_type = models.CharField(max_length=20, choices=Type.choices, default=Type.ATLAN)
     url = models.URLField(max_length=500)
-    token_encrypted = models.TextField(editable=False)
+    # Every credential the connector asks for (a token; a user id and a refresh token), as one
+    # encrypted JSON object: nothing secret is stored in the clear.
+    credentials_encrypted = models.TextField(editable=False)
     overwrite_tags = models.BooleanField(default=False)
     event_driven = models.BooleanField(default=True)
     enable_announcements = models.BooleanField(default=True)
@@ -54,12 +58,26 @@ class Integration(models.Model):
         return f"<Integration {self.pk} {self.name!r} {self.integration_type}>"
 
     @property
+    def credentials(self) -> dict[str, str]:
+        if not self.credentials_encrypted:
+            return {}
+        return dict(json.loads(secret_decrypt(self.credentials_encrypted)))
+
+    @credentials.setter
+    def credentials(self, values: dict[str, str]) -> None:
+        self.credentials_encrypted = secret_encrypt(json.dumps(values, sort_keys=True))
+
+    def credential(self, name: str) -> str:
+        return self.credentials.get(name, "")
+
+    @property
     def token(self) -> str:
-        return secret_decrypt(self.token_encrypted) if self.token_encrypted else ""
+        """The API token of catalogs that use one (Atlan)."""
+        return self.credential("token")
 
     @token.setter
     def token(self, value: str) -> None:
-        self.token_encrypted = secret_encrypt(value)
+        self.credentials = {**self.credentials, "token": value}
 
     def get_absolute_url(self) -> str:
         return reverse("integrations:list")

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HTMX_STOP_POLLING, HttpResponseClientRedirect
 
 from accounts.roles import admin_required
+from integrations import runs
 from integrations.connectors import integration_connector
 from integrations.models import Integration, SyncIssue, SyncRun
-from integrations.runs import RunAlreadyActive, run_cancel, run_start, runs_sweep
+from integrations.runs import RunAlreadyActive, run_start, runs_sweep
 from integrations.selectors import run_log_lines, run_summary
 
 LOG_PAGE = 500
@@ -49,7 +50,7 @@ def sync_start(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             url = run.get_absolute_url()
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    context = {"form": form, "integration": integration, "label": connector.label, "active": active}
+    context = {"form": form, "integration": integration, "connector": connector, "active": active}
     if request.htmx:
         return render(request, "integrations/partials/_sync_form.html", context)
     return render(
@@ -77,12 +78,14 @@ def _after(request: HttpRequest) -> int:
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The run page; htmx polls the same URL with ?after=<last line id> for new lines only."""
-    runs_sweep()
+    polled = request.htmx and "after" in request.GET
+    if not polled:  # not on every one-second poll
+        runs_sweep()
     run = get_object_or_404(SyncRun.objects.select_related("integration", "started_by"), pk=pk)
     lines = run_log_lines(run, after=_after(request), limit=LOG_PAGE)
     last_id = lines[-1].pk if lines else _after(request)
     context = {"run": run, "lines": lines, "last_id": last_id, **run_summary(run)}
-    if request.htmx and "after" in request.GET:
+    if polled:
         # More lines waiting means the client should come back at once, even after the end.
         more = len(lines) == LOG_PAGE
         context["polling"] = run.is_active or more
@@ -115,9 +118,9 @@ def run_assets(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def run_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
-    run_cancel(run=run, user=request.user)
+    runs.run_cancel(run=run, user=request.user)
     return redirect(run.get_absolute_url())
 
 

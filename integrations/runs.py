@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,135 +14,18 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from integrations.connectors import integration_connector
 from integrations.http import CatalogAuthenticationError
-from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
+from integrations.models import Integration, SyncLogLine, SyncRun
+from integrations.sync.context import RunCancelled, RunContext, RunStopped
 
 logger = logging.getLogger(__name__)
-MAX_ERROR_SAMPLES = 20
-_FLUSH_CHANGES_AT = 2000
 
 
 class RunAlreadyActive(Exception):
     def __init__(self, run: SyncRun):
         self.run = run
         super().__init__(f"A sync of this integration is already {run.get_status_display().lower()}.")
-
-
-class RunCancelled(Exception):
-    """Raised at a safe point when someone asked the run to stop."""
-
-
-class RunStopped(Exception):
-    """Raised by a connector when the run cannot go on (e.g. the catalog refused the token)."""
-
-
-class RunContext:
-    """What a connector gets: the run's options, a log, counters, audit and safe points."""
-
-    def __init__(self, run: SyncRun):
-        self.run = run
-        self.integration: Integration = run.integration
-        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.errors = 0
-        self._changes: list[SyncChange] = []
-        self._last_flush = timezone.now()
-
-    @property
-    def preview(self) -> bool:
-        return self.run.preview
-
-    # Log and counters -----------------------------------------------------------------------
-    def log(self, message: str, *, level: str = "INFO", datastore: str = "") -> None:
-        SyncLogLine.objects.create(
-            run=self.run, at=timezone.now(), level=level, datastore=datastore[:255], message=message
-        )
-        self._beat()
-
-    def count(self, datastore: str, key: str, n: int = 1) -> None:
-        self.counts[datastore][key] += n
-
-    def error(self, message: str, *, datastore: str = "", asset: str = "") -> None:
-        """A failure on one asset or datastore: logged, sampled, and the run goes on."""
-        self.errors += 1
-        self.count(datastore, "errors")
-        samples = self.run.error_samples
-        if len(samples) < MAX_ERROR_SAMPLES:
-            samples.append({"datastore": datastore, "asset": asset, "message": message[:500]})
-        self.log(f"{asset + ': ' if asset else ''}{message}", level="ERROR", datastore=datastore)
-
-    def change(
-        self,
-        *,
-        datastore: str,
-        asset: str,
-        kind: str,
-        before: str = "",
-        after: str = "",
-        catalog_ref: str = "",
-    ) -> None:
-        self._changes.append(
-            SyncChange(
-                run=self.run,
-                datastore=datastore[:255],
-                asset=asset[:1000],
-                catalog_ref=catalog_ref[:1000],
-                kind=kind,
-                before=before,
-                after=after,
-                applied=not self.preview,
-            )
-        )
-        if len(self._changes) >= _FLUSH_CHANGES_AT:
-            self._flush_changes()
-
-    def issue(self, *, kind: str, level: str, datastore: str, path: str, reason: str) -> None:
-        SyncIssue.objects.create(
-            run=self.run, kind=kind, level=level, datastore=datastore, path=path, reason=reason
-        )
-
-    def issues_bulk(self, issues: Iterable[SyncIssue]) -> None:
-        batch = list(issues)
-        for item in batch:
-            item.run = self.run
-        SyncIssue.objects.bulk_create(batch, batch_size=2000)
-
-    def progress(self, done: int, total: int) -> None:
-        self.run.progress_done, self.run.progress_total = done, total
-
-    def set_requests(self, reads: int, writes: int) -> None:
-        self.run.requests_read, self.run.requests_write = reads, writes
-
-    # Safe points --------------------------------------------------------------------------
-    def checkpoint(self) -> None:
-        """Save progress and stop here if a cancel was asked for. Call between pages and datastores."""
-        self._flush_changes()
-        self._save_progress()
-        if SyncRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
-            raise RunCancelled
-
-    def _beat(self) -> None:
-        now = timezone.now()
-        if (now - self._last_flush).total_seconds() >= 2:
-            self._save_progress()
-
-    def _save_progress(self) -> None:
-        self._last_flush = timezone.now()
-        self.run.counts = {ds: dict(values) for ds, values in self.counts.items()}
-        self.run.heartbeat_at = self._last_flush
-        SyncRun.objects.filter(pk=self.run.pk).update(
-            counts=self.run.counts,
-            heartbeat_at=self.run.heartbeat_at,
-            progress_done=self.run.progress_done,
-            progress_total=self.run.progress_total,
-            error_samples=self.run.error_samples,
-            requests_read=self.run.requests_read,
-            requests_write=self.run.requests_write,
-        )
-
-    def _flush_changes(self) -> None:
-        if self._changes:
-            SyncChange.objects.bulk_create(self._changes, batch_size=2000)
-            self._changes = []
 
 
 def run_start(
@@ -202,8 +83,6 @@ def run_start(
 
 def run_execute(run_id: int) -> SyncRun:
     """The body of the queued task: claim the run, let the connector work, record how it ended."""
-    from integrations.connectors import integration_connector
-
     now = timezone.now()
     claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
         status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now
@@ -255,8 +134,8 @@ def run_execute(run_id: int) -> SyncRun:
 
 
 def run_finish(ctx: RunContext, *, status: str, message: str) -> SyncRun:
-    ctx._flush_changes()
-    ctx._save_progress()
+    ctx.changes_flush()
+    ctx.progress_save()
     run = ctx.run
     now = timezone.now()
     if status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.PREVIEWED):
@@ -272,6 +151,11 @@ def run_finish(ctx: RunContext, *, status: str, message: str) -> SyncRun:
     return run
 
 
+def run_note(run: SyncRun, message: str, *, level: str = "INFO") -> None:
+    """A line in a run's log from outside the run (a skipped schedule, a cancel request)."""
+    SyncLogLine.objects.create(run=run, at=timezone.now(), level=level, message=message)
+
+
 def run_cancel(*, run: SyncRun, user: AbstractBaseUser | None) -> SyncRun:
     """A queued run is cancelled at once; a running one stops at its next safe point."""
     who = user.get_username() if user is not None else "someone"
@@ -281,16 +165,9 @@ def run_cancel(*, run: SyncRun, user: AbstractBaseUser | None) -> SyncRun:
         finished_at=timezone.now(),
         message=f"Cancelled by {who} before it started.",
     ):
-        SyncLogLine.objects.create(
-            run=run, at=timezone.now(), message=f"Cancelled by {who} before it started."
-        )
+        run_note(run, f"Cancelled by {who} before it started.")
     elif SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(cancel_requested=True):
-        SyncLogLine.objects.create(
-            run=run,
-            at=timezone.now(),
-            level="WARNING",
-            message=f"Cancel requested by {who}; the sync stops at the next safe point.",
-        )
+        run_note(run, f"Cancel requested by {who}; the sync stops at the next safe point.", level="WARNING")
     run.refresh_from_db()
     return run
 
@@ -307,5 +184,5 @@ def runs_sweep() -> int:
         if SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
             status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=message
         ):
-            SyncLogLine.objects.create(run=run, at=timezone.now(), level="ERROR", message=message)
+            run_note(run, message, level="ERROR")
     return len(dead)

@@ -8,15 +8,14 @@ from integrations.models import Integration, SyncLogLine, SyncRun
 
 
 def integration_cards(*, pk: int | None = None) -> list[Integration]:
+    """Integrations with their external-tag count and their active and latest finished run.
+
+    A fixed number of queries, however many integrations there are.
+    """
     rows = Integration.objects.annotate(external_tag_count=Count("external_tags"))
     if pk is not None:
         rows = rows.filter(pk=pk)
-    return list(rows)
-
-
-def integration_cards_with_runs(*, pk: int | None = None) -> list[Integration]:
-    """Cards plus each integration's active and latest finished run, in a fixed number of queries."""
-    cards = integration_cards(pk=pk)
+    cards = list(rows)
     ids = [i.pk for i in cards]
     active = {
         r.integration_id: r

@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from integrations.connectors import ConnectionOK, ConnectionProblem, connector_for
+from integrations.connectors import connector_for
 from integrations.models import Integration, IntegrationChange
 from integrations.schedules import integration_schedule_remove, integration_schedule_sync
+from integrations.sync.connector import ConnectionOK, ConnectionProblem
 
 EDITABLE = (
     "name",
@@ -32,13 +33,24 @@ def _status_after(result: ConnectionOK | ConnectionProblem) -> tuple[str, str]:
     return Integration.Status.ERROR, result.message[:500]
 
 
-def integration_create(*, user: AbstractBaseUser | None, token: str, **values: Any) -> Integration:
-    """Try the token against the catalog first; a failed check raises ConnectionProblem and saves nothing."""
-    ok = connector_for(values["integration_type"]).connection_test(url=values["url"], token=token)
+def _credential_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    """What the change log records of credentials: which ones were set or changed, never a value."""
+    return {
+        name: ("set" if name not in old else "changed")
+        for name, value in new.items()
+        if old.get(name) != value
+    }
+
+
+def integration_create(
+    *, user: AbstractBaseUser | None, credentials: dict[str, str], **values: Any
+) -> Integration:
+    """Try the credentials against the catalog first; a failed check raises ConnectionProblem, saves nothing."""
+    ok = connector_for(values["integration_type"]).connection_test(url=values["url"], credentials=credentials)
     with transaction.atomic():
         integration = Integration(**values)
         integration.status, integration.status_message = _status_after(ok)
-        integration.token = token
+        integration.credentials = credentials
         integration.full_clean()
         integration.save()
         IntegrationChange.objects.create(
@@ -47,28 +59,33 @@ def integration_create(*, user: AbstractBaseUser | None, token: str, **values: A
             user=user,
             action=IntegrationChange.Action.CREATED,
             changes={k: [None, getattr(integration, k)] for k in ("integration_type", *EDITABLE)}
-            | {"token": "set"},
+            | _credential_changes({}, credentials),
         )
         integration_schedule_sync(integration)
     return integration
 
 
 def integration_update(
-    *, integration: Integration, user: AbstractBaseUser | None, token: str = "", **values: Any
+    *,
+    integration: Integration,
+    user: AbstractBaseUser | None,
+    credentials: dict[str, str] | None = None,
+    **values: Any,
 ) -> Integration:
-    """An empty token keeps the stored one. The (possibly new) token is tried before anything is saved."""
-    new_token = token or integration.token
+    """An empty credential keeps the stored one. The result is tried before anything is saved."""
+    stored = integration.credentials
+    merged = {**stored, **{k: v for k, v in (credentials or {}).items() if v}}
     ok = connector_for(integration.integration_type).connection_test(
-        url=values.get("url", integration.url), token=new_token
+        url=values.get("url", integration.url), credentials=merged
     )
     changes: dict[str, Any] = {}
     for key, value in values.items():
         if getattr(integration, key) != value:
             changes[key] = [getattr(integration, key), value]
             setattr(integration, key, value)
-    if token:
-        integration.token = token
-        changes["token"] = "changed"
+    if merged != stored:
+        integration.credentials = merged
+        changes.update(_credential_changes(stored, merged))
     integration.status, integration.status_message = _status_after(ok)
     integration.full_clean()
     with transaction.atomic():
@@ -108,7 +125,7 @@ def integration_test_connection(
     try:
         result: ConnectionOK | ConnectionProblem = connector_for(
             integration.integration_type
-        ).connection_test(url=integration.url, token=integration.token)
+        ).connection_test(url=integration.url, credentials=integration.credentials)
     except ConnectionProblem as problem:
         result = problem
     integration.status, integration.status_message = _status_after(result)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from integrations.events import event_push_flush, event_pushes_due
-from integrations.models import Integration, SyncLogLine, SyncRun
-from integrations.runs import RunAlreadyActive, run_execute, run_start, runs_sweep
+from integrations.models import Integration, SyncRun
+from integrations.runs import RunAlreadyActive, run_execute, run_note, run_start, runs_sweep
 
 
 def sync_run_execute(run_id: int) -> str:
@@ -31,12 +29,7 @@ def scheduled_sync(integration_id: int) -> str:
             enqueue=False,
         )
     except RunAlreadyActive as exc:
-        SyncLogLine.objects.create(
-            run=exc.run,
-            at=timezone.now(),
-            level="WARNING",
-            message="A scheduled sync was skipped: this one was still active.",
-        )
+        run_note(exc.run, "A scheduled sync was skipped: this one was still active.", level="WARNING")
         return "skipped"
     return run_execute(run.pk).status
 

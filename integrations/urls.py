@@ -13,6 +13,6 @@ urlpatterns = [
     path("settings/integrations/<int:pk>/runs/", run_views.run_list, name="run_list"),
     path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
     path("runs/<int:pk>/assets/", run_views.run_assets, name="run_assets"),
-    path("runs/<int:pk>/cancel/", run_views.run_cancel_view, name="run_cancel"),
+    path("runs/<int:pk>/cancel/", run_views.run_cancel, name="run_cancel"),
     path("runs/<int:pk>/changes.csv", run_views.run_changes_csv, name="run_changes_csv"),
 ]

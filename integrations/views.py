@@ -10,17 +10,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import admin_required
-from integrations.connectors import ConnectionProblem
 from integrations.forms import IntegrationForm
 from integrations.models import Integration
 from integrations.runs import runs_sweep
-from integrations.selectors import integration_cards_with_runs as integration_cards
+from integrations.selectors import integration_cards
 from integrations.services import (
     integration_create,
     integration_delete,
     integration_test_connection,
     integration_update,
 )
+from integrations.sync.connector import ConnectionProblem
 
 
 def _modal_or_page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -45,16 +45,30 @@ def integration_list(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/list.html", context)
 
 
+def _problem_field(form: IntegrationForm, problem: ConnectionProblem) -> str:
+    """The form field a failed connection check is about."""
+    if problem.field in form.fields:
+        return problem.field
+    if problem.kind in ("rejected", "no_access") and form.credential_names:
+        return form.credential_names[-1]
+    return "url"
+
+
 @admin_required
 @require_http_methods(["GET", "POST"])
 def integration_add(request: HttpRequest) -> HttpResponse:
-    form = IntegrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form = IntegrationForm(request.POST)
+    else:
+        # The type picker re-renders the form for another type, keeping what was typed (no secrets).
+        form = IntegrationForm(initial=request.GET.dict() if "integration_type" in request.GET else None)
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "token"}
         try:
-            integration = integration_create(user=request.user, token=form.cleaned_data["token"], **values)
+            integration = integration_create(
+                user=request.user, credentials=form.credentials(), **form.values()
+            )
         except ConnectionProblem as problem:
-            form.add_error("token" if problem.kind in ("rejected", "no_access") else "url", problem.message)
+            form.add_error(_problem_field(form, problem), problem.message)
         else:
             return _done(request, f"“{integration.name}” is connected. Press Sync to bring its tags in.")
     context = {"form": form, "title": "Add Integration", "action": reverse("integrations:add")}
@@ -69,13 +83,12 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=Integration.objects.get(pk=pk)
     )
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k not in ("token", "integration_type")}
         try:
             integration_update(
-                integration=integration, user=request.user, token=form.cleaned_data["token"], **values
+                integration=integration, user=request.user, credentials=form.credentials(), **form.values()
             )
         except ConnectionProblem as problem:
-            form.add_error("token" if problem.kind in ("rejected", "no_access") else "url", problem.message)
+            form.add_error(_problem_field(form, problem), problem.message)
         else:
             return _done(request, f"“{integration.name}” was saved.")
     context = {

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.models import SCORE_FACTORS, Anomaly, Check, QualityScore, Tag
+from catalog.models import DEFAULT_TAG_COLOR, SCORE_FACTORS, Anomaly, Check, QualityScore, Tag
 
 register = template.Library()
 
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_FALLBACK_COLOR = "#6B7280"
+_FALLBACK_COLOR = DEFAULT_TAG_COLOR
 _ANOMALY_STATUS_CLASS = {
     Anomaly.Status.ACTIVE: "status-bad",
     Anomaly.Status.ACKNOWLEDGED: "status-warn",
@@ -107,7 +107,7 @@ def factor_bars(score: QualityScore | None) -> SafeString:
     )
 
 
-def tag_color(tag: Tag) -> str:
+def tag_display_color(tag: Tag) -> str:
     """The tag's colour when it is a valid #RRGGBB, else a neutral grey: never raw data in a style."""
     color = tag.color or ""
     return color if _HEX_COLOR.fullmatch(color) else _FALLBACK_COLOR
@@ -119,7 +119,7 @@ def tag_chip(tag: Tag, remove_url: str = "", target: str = "") -> SafeString:
 
     With `remove_url` (global tags only) the chip carries an htmx "×" that removes the tag.
     """
-    dot = format_html('<span class="dot" style="background: {}"></span>', tag_color(tag))
+    dot = format_html('<span class="dot" style="background: {}"></span>', tag_display_color(tag))
     url = reverse("catalog:tag_detail", args=[tag.pk])
     if tag.is_external:
         source = tag.integration.name if tag.integration_id else "unknown integration"

@@ -1,27 +1,53 @@
 """The Atlan client: the only place in Plumbline that talks to Atlan.
 
 Every call goes through `integrations.http.HttpClient` (token, timeouts, retries, typed errors);
-this module knows Atlan's endpoints and request shapes, and turns answers into typed records.
-Parsing is lenient (unknown fields are kept in `raw`, never rejected) but a known field of the
-wrong shape raises `CatalogMalformedResponseError` saying what was wrong.
+this module knows Atlan's endpoints, and `parsing` turns the answers into typed records.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import copy
-import json
 import logging
 import queue
-import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlsplit
 
+from integrations.atlan.parsing import (
+    malformed,
+    optional_int,
+    parse_asset,
+    parse_custom_metadata_def,
+    parse_custom_metadata_typedefs,
+    parse_mutation,
+    parse_tag_typedefs,
+    parse_user,
+    require_dict,
+)
+from integrations.atlan.queries import (
+    after_clause,
+    attribute_body,
+    def_body,
+    existing_attribute_body,
+    merge_entity,
+    typedefs_request,
+    with_filter,
+)
+from integrations.atlan.records import (
+    ANNOUNCEMENT_TYPES,
+    DEFAULT_CM_ASSET_TYPES,
+    AtlanAsset,
+    AtlanCustomMetadataDef,
+    AtlanMutationResult,
+    AtlanTagDef,
+    AtlanUser,
+    AttributeSpec,
+    CustomMetadataUpdate,
+)
 from integrations.http import (
-    CatalogError,
     CatalogMalformedResponseError,
     CatalogNotFoundError,
     HttpClient,
@@ -56,535 +82,6 @@ BASE_SEARCH_ATTRIBUTES = (
     "announcementMessage",
     "announcementUpdatedBy",
 )
-
-DEFAULT_CM_ASSET_TYPES = ("Schema", "Table", "View", "MaterialisedView", "Column")
-ANNOUNCEMENT_TYPES = ("information", "warning", "issue")
-
-# Atlan's tag colour names, mapped to hex for Plumbline's chips. Unknown colours fall back to grey.
-TAG_COLOR_HEX = {
-    "green": "#16a34a",
-    "yellow": "#ca8a04",
-    "red": "#dc2626",
-    "gray": "#6b7280",
-    "grey": "#6b7280",
-    "blue": "#2563eb",
-    "purple": "#9333ea",
-    "orange": "#ea580c",
-    "pink": "#db2777",
-}
-DEFAULT_TAG_HEX = "#6b7280"
-_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-
-AttributeKind = Literal["string", "url", "float", "int"]
-# kind -> (typeName, options.primitiveType); URL is a string with a custom type (reference §5).
-_KIND_TYPES: dict[str, tuple[str, str]] = {
-    "string": ("string", "string"),
-    "url": ("string", "url"),
-    "float": ("float", "float"),
-    "int": ("int", "int"),
-}
-
-
-# --- Parsing helpers ---------------------------------------------------------------------------
-
-
-def _malformed(what: str, detail: str) -> CatalogMalformedResponseError:
-    return CatalogMalformedResponseError(f"Atlan's answer to {what} is malformed: {detail}.")
-
-
-def _require_dict(value: Any, what: str, name: str = "the answer") -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _malformed(what, f"{name} is {type(value).__name__}, expected a JSON object")
-    return value
-
-
-def _optional_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def _optional_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
-def option_true(value: Any) -> bool:
-    """Typedef option booleans come back as strings ("true"/"false") from real tenants."""
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)
-
-
-# --- Records -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AtlanUser:
-    id: str | None
-    username: str
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    enabled: bool | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def is_api_token(self) -> bool:
-        return self.username.startswith("service-account-apikey-")
-
-
-@dataclass(frozen=True)
-class AtlanTagDef:
-    hash: str
-    display_name: str
-    color: str | None = None
-    description: str = ""
-    guid: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def hex_color(self) -> str:
-        color = (self.color or "").strip()
-        if _HEX_COLOR.match(color):
-            return color.lower()
-        return TAG_COLOR_HEX.get(color.lower(), DEFAULT_TAG_HEX)
-
-
-@dataclass(frozen=True)
-class AtlanAttributeDef:
-    hash: str
-    display_name: str
-    type_name: str
-    options: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def is_archived(self) -> bool:
-        return option_true(self.options.get("isArchived"))
-
-    @property
-    def primitive_type(self) -> str | None:
-        return _optional_str(self.options.get("primitiveType"))
-
-    @property
-    def custom_type(self) -> str | None:
-        return _optional_str(self.options.get("customType"))
-
-
-@dataclass(frozen=True)
-class AtlanCustomMetadataDef:
-    hash: str
-    display_name: str
-    attributes: list[AtlanAttributeDef]
-    description: str = ""
-    guid: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def active_attributes(self) -> list[AtlanAttributeDef]:
-        return [a for a in self.attributes if not a.is_archived]
-
-    def attribute(self, display_name: str) -> AtlanAttributeDef | None:
-        """The live (not archived) attribute with this display name, exact match first."""
-        return _by_display_name(self.active_attributes, display_name)
-
-    def search_attributes(self) -> list[str]:
-        """`setHash.attrHash` names to request in a search so values come back (reference §5)."""
-        return [f"{self.hash}.{a.hash}" for a in self.active_attributes]
-
-
-def _by_display_name(items: Sequence[Any], display_name: str) -> Any:
-    for item in items:
-        if item.display_name == display_name:
-            return item
-    folded = display_name.casefold()
-    for item in items:
-        if item.display_name.casefold() == folded:
-            return item
-    return None
-
-
-def custom_metadata_by_display_name(
-    defs: Iterable[AtlanCustomMetadataDef], display_name: str
-) -> AtlanCustomMetadataDef | None:
-    return _by_display_name(list(defs), display_name)
-
-
-@dataclass(frozen=True)
-class AttributeSpec:
-    """An attribute to add to a custom-metadata set."""
-
-    display_name: str
-    kind: AttributeKind = "string"
-    description: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in _KIND_TYPES:
-            raise ValueError(f"Unknown attribute kind {self.kind!r}; use one of {sorted(_KIND_TYPES)}.")
-        if not self.display_name.strip():
-            raise ValueError("An attribute needs a display name.")
-
-
-@dataclass(frozen=True)
-class AtlanTagRef:
-    hash: str
-    propagated: bool
-    source_guid: str | None = None
-
-
-@dataclass(frozen=True)
-class AtlanAsset:
-    guid: str
-    type_name: str
-    qualified_name: str
-    name: str
-    attributes: dict[str, Any] = field(default_factory=dict, repr=False)
-    tags: list[AtlanTagRef] = field(default_factory=list)
-    custom_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
-    announcement_type: str | None = None
-    announcement_title: str | None = None
-    announcement_message: str | None = None
-    announcement_updated_by: str | None = None
-    create_time: int | None = None
-    connection_qualified_name: str | None = None
-    status: str | None = None
-    # No `raw` copy here, unlike the typedef records: a sync holds tens of thousands of assets.
-
-
-@dataclass(frozen=True)
-class CustomMetadataUpdate:
-    """Custom-metadata values to merge onto one asset: {set hash: {attribute hash: value}}."""
-
-    type_name: str
-    qualified_name: str
-    name: str
-    values: dict[str, dict[str, Any]]
-    guid: str | None = None
-
-
-@dataclass
-class AtlanMutationResult:
-    created: list[AtlanAsset] = field(default_factory=list)
-    updated: list[AtlanAsset] = field(default_factory=list)
-    partially_updated: list[AtlanAsset] = field(default_factory=list)
-    deleted: list[AtlanAsset] = field(default_factory=list)
-    guid_assignments: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> list[AtlanAsset]:
-        return [*self.created, *self.updated, *self.partially_updated, *self.deleted]
-
-    @property
-    def is_noop(self) -> bool:
-        return not self.changed
-
-    def extend(self, other: AtlanMutationResult) -> None:
-        self.created.extend(other.created)
-        self.updated.extend(other.updated)
-        self.partially_updated.extend(other.partially_updated)
-        self.deleted.extend(other.deleted)
-        self.guid_assignments.update(other.guid_assignments)
-
-
-# --- Parsers (public so the sandbox's tests and fixtures can reuse them) -----------------------
-
-
-def parse_user(body: Any) -> AtlanUser:
-    what = "the current-user call"
-    if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not body["username"]:
-        raise CatalogMalformedResponseError(
-            "The server answered the current-user call, but not with an Atlan user: "
-            "it does not look like an Atlan API. Check the URL (it should be your tenant, "
-            "e.g. https://yourcompany.atlan.com)."
-        )
-    enabled = body.get("enabled")
-    if enabled is not None and not isinstance(enabled, bool):
-        raise _malformed(what, "'enabled' is not a boolean")
-    return AtlanUser(
-        id=_optional_str(body.get("id")),
-        username=body["username"],
-        email=_optional_str(body.get("email")),
-        first_name=_optional_str(body.get("firstName")),
-        last_name=_optional_str(body.get("lastName")),
-        enabled=enabled,
-        raw=body,
-    )
-
-
-def _typedef_list(body: Any, key: str, what: str) -> list[dict[str, Any]]:
-    body = _require_dict(body, what)
-    defs = body.get(key)
-    if defs is None:
-        raise _malformed(what, f"it has no '{key}' list")
-    if not isinstance(defs, list):
-        raise _malformed(what, f"'{key}' is {type(defs).__name__}, expected a list")
-    for index, item in enumerate(defs):
-        _require_dict(item, what, f"{key}[{index}]")
-        if not isinstance(item.get("name"), str) or not item["name"]:
-            raise _malformed(what, f"{key}[{index}] has no hashed 'name'")
-    return defs
-
-
-def parse_tag_typedefs(body: Any) -> dict[str, AtlanTagDef]:
-    tags: dict[str, AtlanTagDef] = {}
-    for item in _typedef_list(body, "classificationDefs", "the tag typedefs call"):
-        options = item.get("options") if isinstance(item.get("options"), dict) else {}
-        tags[item["name"]] = AtlanTagDef(
-            hash=item["name"],
-            # A tag without a display name is odd but survivable: show its hash.
-            display_name=_optional_str(item.get("displayName")) or item["name"],
-            color=_optional_str(options.get("color")),
-            description=_optional_str(item.get("description")) or "",
-            guid=_optional_str(item.get("guid")),
-            raw=item,
-        )
-    return tags
-
-
-def parse_custom_metadata_def(
-    item: Any, what: str = "the custom-metadata typedefs call"
-) -> AtlanCustomMetadataDef:
-    item = _require_dict(item, what, "a custom-metadata definition")
-    if not isinstance(item.get("name"), str) or not item["name"]:
-        raise _malformed(what, "a custom-metadata definition has no hashed 'name'")
-    raw_attrs = item.get("attributeDefs") or []
-    if not isinstance(raw_attrs, list):
-        raise _malformed(what, f"'attributeDefs' of {item['name']} is not a list")
-    attributes = []
-    for index, attr in enumerate(raw_attrs):
-        attr = _require_dict(attr, what, f"attribute #{index} of {item['name']}")
-        if not isinstance(attr.get("name"), str) or not attr["name"]:
-            raise _malformed(what, f"attribute #{index} of {item['name']} has no hashed 'name'")
-        options = attr.get("options") if isinstance(attr.get("options"), dict) else {}
-        attributes.append(
-            AtlanAttributeDef(
-                hash=attr["name"],
-                display_name=_optional_str(attr.get("displayName")) or attr["name"],
-                type_name=_optional_str(attr.get("typeName")) or "string",
-                options=options,
-                description=_optional_str(attr.get("description")) or "",
-                raw=attr,
-            )
-        )
-    options = item.get("options") if isinstance(item.get("options"), dict) else {}
-    return AtlanCustomMetadataDef(
-        hash=item["name"],
-        display_name=_optional_str(item.get("displayName")) or item["name"],
-        attributes=attributes,
-        description=_optional_str(item.get("description")) or "",
-        guid=_optional_str(item.get("guid")),
-        options=options,
-        raw=item,
-    )
-
-
-def parse_custom_metadata_typedefs(body: Any) -> list[AtlanCustomMetadataDef]:
-    what = "the custom-metadata typedefs call"
-    return [
-        parse_custom_metadata_def(item, what) for item in _typedef_list(body, "businessMetadataDefs", what)
-    ]
-
-
-def _parse_tags(entity: dict[str, Any], guid: str, what: str) -> list[AtlanTagRef]:
-    classifications = entity.get("classifications")
-    tags: list[AtlanTagRef] = []
-    if classifications is None:
-        # Some answers carry only the hash list; those are the asset's own (direct) tags.
-        names = entity.get("classificationNames") or []
-        if not isinstance(names, list):
-            raise _malformed(what, f"'classificationNames' of asset {guid} is not a list")
-        return [AtlanTagRef(hash=str(n), propagated=False, source_guid=guid) for n in dict.fromkeys(names)]
-    if not isinstance(classifications, list):
-        raise _malformed(what, f"'classifications' of asset {guid} is not a list")
-    for index, item in enumerate(classifications):
-        if not isinstance(item, dict) or not isinstance(item.get("typeName"), str):
-            raise _malformed(what, f"classification #{index} of asset {guid} has no 'typeName'")
-        # Atlas semantics: a propagated tag points at the asset it was attached to.
-        source = _optional_str(item.get("entityGuid")) or guid
-        ref = AtlanTagRef(hash=item["typeName"], propagated=source != guid, source_guid=source)
-        if ref not in tags:
-            tags.append(ref)
-    return tags
-
-
-def _parse_custom_metadata(
-    entity: dict[str, Any], attributes: dict[str, Any], guid: str, what: str
-) -> dict[str, dict[str, Any]]:
-    values: dict[str, dict[str, Any]] = {}
-    # Search answers flatten values as "setHash.attrHash" keys inside `attributes`.
-    for key, value in attributes.items():
-        if value is None or key.count(".") != 1:
-            continue
-        set_hash, attr_hash = key.split(".")
-        if set_hash and attr_hash:
-            values.setdefault(set_hash, {})[attr_hash] = value
-    business = entity.get("businessAttributes")
-    if business is not None:
-        if not isinstance(business, dict):
-            raise _malformed(what, f"'businessAttributes' of asset {guid} is not an object")
-        for set_hash, attrs in business.items():
-            if not isinstance(attrs, dict):
-                raise _malformed(what, f"custom metadata set {set_hash} of asset {guid} is not an object")
-            for attr_hash, value in attrs.items():
-                if value is not None:
-                    values.setdefault(set_hash, {})[attr_hash] = value
-    return values
-
-
-def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
-    entity = _require_dict(entity, what, "an entity")
-    guid = entity.get("guid")
-    if not isinstance(guid, str) or not guid:
-        raise _malformed(what, "an entity has no 'guid'")
-    type_name = entity.get("typeName")
-    if not isinstance(type_name, str) or not type_name:
-        raise _malformed(what, f"entity {guid} has no 'typeName'")
-    attributes = entity.get("attributes")
-    if attributes is None:
-        attributes = {}
-    if not isinstance(attributes, dict):
-        raise _malformed(what, f"'attributes' of entity {guid} is not an object")
-    return AtlanAsset(
-        guid=guid,
-        type_name=type_name,
-        qualified_name=_optional_str(attributes.get("qualifiedName")) or "",
-        name=_optional_str(attributes.get("name")) or _optional_str(entity.get("displayText")) or "",
-        attributes=attributes,
-        tags=_parse_tags(entity, guid, what),
-        custom_metadata=_parse_custom_metadata(entity, attributes, guid, what),
-        announcement_type=_optional_str(attributes.get("announcementType")),
-        announcement_title=_optional_str(attributes.get("announcementTitle")),
-        announcement_message=_optional_str(attributes.get("announcementMessage")),
-        announcement_updated_by=_optional_str(attributes.get("announcementUpdatedBy")),
-        create_time=_optional_int(entity.get("createTime")),
-        connection_qualified_name=_optional_str(attributes.get("connectionQualifiedName")),
-        status=_optional_str(entity.get("status")),
-    )
-
-
-def parse_mutation(body: Any, what: str = "the entity update") -> AtlanMutationResult:
-    if body is None:  # a 204 is a successful no-op
-        return AtlanMutationResult()
-    body = _require_dict(body, what)
-    mutated = body.get("mutatedEntities") or {}
-    if not isinstance(mutated, dict):
-        raise _malformed(what, "'mutatedEntities' is not an object")
-
-    def assets(items: Any, key: str) -> list[AtlanAsset]:
-        if items is None:
-            return []
-        if not isinstance(items, list):
-            raise _malformed(what, f"'{key}' is not a list")
-        return [parse_asset(item, what) for item in items]
-
-    partial = assets(mutated.get("PARTIAL_UPDATE"), "PARTIAL_UPDATE")
-    seen = {a.guid for a in partial}
-    # pyatlan dedupes the two places a partial update can be reported, by guid.
-    for extra in assets(body.get("partialUpdatedEntities"), "partialUpdatedEntities"):
-        if extra.guid not in seen:
-            partial.append(extra)
-            seen.add(extra.guid)
-    assignments = body.get("guidAssignments") or {}
-    if not isinstance(assignments, dict):
-        raise _malformed(what, "'guidAssignments' is not an object")
-    return AtlanMutationResult(
-        created=assets(mutated.get("CREATE"), "CREATE"),
-        updated=assets(mutated.get("UPDATE"), "UPDATE"),
-        partially_updated=partial,
-        deleted=assets(mutated.get("DELETE"), "DELETE"),
-        guid_assignments={str(k): str(v) for k, v in assignments.items()},
-    )
-
-
-# --- Query helpers -----------------------------------------------------------------------------
-
-
-def term(field_name: str, value: Any) -> dict[str, Any]:
-    return {"term": {field_name: {"value": value, "case_insensitive": False}}}
-
-
-def terms(field_name: str, values: Iterable[Any]) -> dict[str, Any]:
-    return {"terms": {field_name: list(values)}}
-
-
-def prefix(field_name: str, value: str) -> dict[str, Any]:
-    return {"prefix": {field_name: {"value": value, "case_insensitive": False}}}
-
-
-def bool_filter(*clauses: dict[str, Any]) -> dict[str, Any]:
-    return {"bool": {"filter": list(clauses)}}
-
-
-def _type_clause(type_names: Sequence[str]) -> dict[str, Any]:
-    if len(type_names) == 1:
-        return term("__typeName.keyword", type_names[0])
-    return terms("__typeName.keyword", type_names)
-
-
-def query_connection_assets(
-    connection_qn: str, type_names: Sequence[str], qn_prefix: str | None = None
-) -> dict[str, Any]:
-    """Active assets of these types in one connection, optionally under a qualifiedName prefix."""
-    if not type_names:
-        raise ValueError("At least one type name is needed.")
-    clauses = [
-        term("__state", "ACTIVE"),
-        _type_clause(type_names),
-        term("connectionQualifiedName", connection_qn),
-    ]
-    if qn_prefix:
-        clauses.append(prefix("qualifiedName", qn_prefix))
-    return bool_filter(*clauses)
-
-
-def query_connections(connector_name: str | None = None) -> dict[str, Any]:
-    """Active connections, optionally of one connector (e.g. "snowflake")."""
-    clauses = [term("__state", "ACTIVE"), term("__typeName.keyword", "Connection")]
-    if connector_name:
-        clauses.append(term("connectorName", connector_name))
-    return bool_filter(*clauses)
-
-
-def _after_clause(create_time: int, guid: str) -> dict[str, Any]:
-    """Assets sorted after (create_time, guid): a later createTime, or the same one and a later guid."""
-    return {
-        "bool": {
-            "should": [
-                {"range": {"__timestamp": {"gt": create_time}}},
-                {
-                    "bool": {
-                        "filter": [
-                            {"term": {"__timestamp": {"value": create_time}}},
-                            {"range": {"__guid": {"gt": guid}}},
-                        ]
-                    }
-                },
-            ],
-            "minimum_should_match": 1,
-        }
-    }
-
-
-def _with_filter(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]:
-    """The query with one more filter clause, leaving the caller's query untouched."""
-    query = copy.deepcopy(query)
-    inner = query.get("bool") if len(query) == 1 else None
-    if isinstance(inner, dict):
-        existing = inner.get("filter", [])
-        inner["filter"] = [*(existing if isinstance(existing, list) else [existing]), clause]
-        return query
-    return {"bool": {"must": [query], "filter": [clause]}}
-
 
 # --- The client --------------------------------------------------------------------------------
 
@@ -691,9 +188,9 @@ class AtlanClient:
             "name": display_name,
             "displayName": display_name,
             "description": description,
-            "attributeDefs": [_attribute_body(spec, asset_types) for spec in attributes],
+            "attributeDefs": [attribute_body(spec, asset_types) for spec in attributes],
         }
-        body = self.http.post(TYPEDEFS_PATH, json=_typedefs_request(definition))
+        body = self.http.post(TYPEDEFS_PATH, json=typedefs_request(definition))
         return self._returned_def(body, "the custom-metadata create call", display_name=display_name)
 
     def custom_metadata_extend(
@@ -707,22 +204,22 @@ class AtlanClient:
         missing = [spec for spec in new_attributes if existing.attribute(spec.display_name) is None]
         if not missing:
             return existing
-        definition = copy.deepcopy(existing.raw) if existing.raw else _def_body(existing)
+        definition = copy.deepcopy(existing.raw) if existing.raw else def_body(existing)
         # Existing attributes go back unchanged, hashes and all, or Atlan would drop them.
         definition["attributeDefs"] = [
-            *(copy.deepcopy(a.raw) if a.raw else _existing_attribute_body(a) for a in existing.attributes),
-            *(_attribute_body(spec, asset_types) for spec in missing),
+            *(copy.deepcopy(a.raw) if a.raw else existing_attribute_body(a) for a in existing.attributes),
+            *(attribute_body(spec, asset_types) for spec in missing),
         ]
-        body = self.http.put(TYPEDEFS_PATH, json=_typedefs_request(definition))
+        body = self.http.put(TYPEDEFS_PATH, json=typedefs_request(definition))
         return self._returned_def(body, "the custom-metadata update call", set_hash=existing.hash)
 
     def _returned_def(
         self, body: Any, what: str, *, display_name: str | None = None, set_hash: str | None = None
     ) -> AtlanCustomMetadataDef:
-        body = _require_dict(body, what)
+        body = require_dict(body, what)
         defs = body.get("businessMetadataDefs")
         if not isinstance(defs, list) or not defs:
-            raise _malformed(what, "it has no 'businessMetadataDefs' list")
+            raise malformed(what, "it has no 'businessMetadataDefs' list")
         parsed = [parse_custom_metadata_def(item, what) for item in defs]
         for item in parsed:
             if item.hash == set_hash or (display_name is not None and item.display_name == display_name):
@@ -790,17 +287,17 @@ class AtlanClient:
         # never push the offset past the index's result window.
         after: tuple[int, str] | None = None
         while True:
-            page_query = query if after is None else _with_filter(query, _after_clause(*after))
+            page_query = query if after is None else with_filter(query, after_clause(*after))
             page = self._search_page(
                 page_query, attributes, relation_attributes, 0, page_size, by_timestamp=True
             )
             if not page.entities:
                 return
             yield page.entities
-            last = _require_dict(page.entities[-1], "the search", "an entity")
-            created, guid = _optional_int(last.get("createTime")), last.get("guid")
+            last = require_dict(page.entities[-1], "the search", "an entity")
+            created, guid = optional_int(last.get("createTime")), last.get("guid")
             if created is None or not isinstance(guid, str):
-                raise _malformed("the search", f"asset {guid} has no createTime to page on")
+                raise malformed("the search", f"asset {guid} has no createTime to page on")
             after = (created, guid)
             if len(page.entities) < page_size:
                 return
@@ -869,15 +366,15 @@ class AtlanClient:
             # Atlan's own SDK turns search logging off: it avoids memory trouble in the metastore.
             "requestMetadata": {"saveSearchLog": False, "utmTags": ["project_plumbline"]},
         }
-        answer = _require_dict(self.http.post(INDEX_SEARCH_PATH, json=body, read=True), "the search")
+        answer = require_dict(self.http.post(INDEX_SEARCH_PATH, json=body, read=True), "the search")
         entities = answer.get("entities")
         if entities is None:
             entities = []
         if not isinstance(entities, list):
-            raise _malformed("the search", "'entities' is not a list")
+            raise malformed("the search", "'entities' is not a list")
         count = answer.get("approximateCount", len(entities) if offset == 0 else 0)
         if isinstance(count, bool) or not isinstance(count, int):
-            raise _malformed("the search", "'approximateCount' is not a number")
+            raise malformed("the search", "'approximateCount' is not a number")
         return _SearchPage(entities=entities, approximate_count=count)
 
     # Custom-metadata values ------------------------------------------------------------------------
@@ -894,7 +391,7 @@ class AtlanClient:
             body = self.http.post(
                 ENTITY_BULK_PATH,
                 params={"replaceBusinessAttributes": "true", "overwriteBusinessAttributes": "false"},
-                json={"entities": [_merge_entity(update) for update in batch]},
+                json={"entities": [merge_entity(update) for update in batch]},
             )
             result.extend(parse_mutation(body, "the custom-metadata update"))
         return result
@@ -951,115 +448,3 @@ class AtlanClient:
 class _SearchPage:
     entities: list[Any]
     approximate_count: int
-
-
-# --- Request bodies ----------------------------------------------------------------------------
-
-
-def _typedefs_request(definition: dict[str, Any]) -> dict[str, Any]:
-    # Atlan wants all six arrays present, even empty (reference §5).
-    return {
-        "enumDefs": [],
-        "structDefs": [],
-        "classificationDefs": [],
-        "entityDefs": [],
-        "relationshipDefs": [],
-        "businessMetadataDefs": [definition],
-    }
-
-
-def _attribute_body(spec: AttributeSpec, asset_types: Sequence[str]) -> dict[str, Any]:
-    type_name, primitive = _KIND_TYPES[spec.kind]
-    options: dict[str, Any] = {
-        "customMetadataVersion": "v2",
-        "primitiveType": primitive,
-        # Both are JSON-encoded strings inside the options, exactly as Atlan stores them.
-        "applicableEntityTypes": json.dumps(["Asset"]),
-        "assetTypesList": json.dumps(list(asset_types)),
-        "allowSearch": False,
-        "maxStrLength": "100000000",
-        "allowFiltering": True,
-        "multiValueSelect": False,
-        "showInOverview": False,
-        "isEnum": False,
-        "isRichText": False,
-    }
-    if spec.kind == "url":
-        options["customType"] = "url"
-    return {
-        "name": "",
-        "displayName": spec.display_name,
-        "description": spec.description,
-        "isNew": True,
-        "typeName": type_name,
-        "cardinality": "SINGLE",
-        "isIndexable": True,
-        "isOptional": True,
-        "isUnique": False,
-        "includeInNotification": False,
-        "valuesMinCount": 0,
-        "valuesMaxCount": 1,
-        "options": options,
-    }
-
-
-def _existing_attribute_body(attr: AtlanAttributeDef) -> dict[str, Any]:
-    return {
-        "name": attr.hash,
-        "displayName": attr.display_name,
-        "description": attr.description,
-        "typeName": attr.type_name,
-        "options": dict(attr.options),
-    }
-
-
-def _def_body(definition: AtlanCustomMetadataDef) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "category": "BUSINESS_METADATA",
-        "name": definition.hash,
-        "displayName": definition.display_name,
-        "description": definition.description,
-        "options": dict(definition.options),
-    }
-    if definition.guid:
-        body["guid"] = definition.guid
-    return body
-
-
-def _merge_entity(update: CustomMetadataUpdate) -> dict[str, Any]:
-    entity: dict[str, Any] = {"typeName": update.type_name}
-    if update.guid:
-        entity["guid"] = update.guid
-    entity["attributes"] = {"qualifiedName": update.qualified_name, "name": update.name}
-    entity["businessAttributes"] = update.values
-    return entity
-
-
-__all__ = [
-    "ANNOUNCEMENT_TYPES",
-    "BULK_PAGING_THRESHOLD",
-    "AtlanAsset",
-    "AtlanAttributeDef",
-    "AtlanClient",
-    "AtlanCustomMetadataDef",
-    "AtlanMutationResult",
-    "AtlanTagDef",
-    "AtlanTagRef",
-    "AtlanUser",
-    "AttributeSpec",
-    "CatalogError",
-    "CustomMetadataUpdate",
-    "bool_filter",
-    "custom_metadata_by_display_name",
-    "normalise_base_url",
-    "parse_asset",
-    "parse_custom_metadata_typedefs",
-    "parse_mutation",
-    "parse_tag_typedefs",
-    "parse_user",
-    "prefix",
-    "query_connection_assets",
-    "query_connections",
-    "term",
-    "terms",
-]

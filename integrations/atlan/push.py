@@ -1,69 +1,43 @@
-"""Push: Plumbline's scores and counts to the "Plumbline" custom-metadata set, and announcements.
+"""Push to Atlan: Plumbline's values to the "Plumbline" custom-metadata set, and announcements.
 
 `push_plan` is pure: given what the catalog holds (from the search) and what Plumbline wants it
-to hold, it lists only the differing values and the announcement changes, applying the rule
-that an announcement is touched only when it is still the one Plumbline set. `push_apply`
-writes a plan in batches; `push_values_*` read Plumbline's side in set-based queries.
+to hold (`integrations.sync.values`), it lists only the differing values and the announcement
+changes, applying the rule that an announcement is touched only when it is still the one
+Plumbline set. `push_apply` writes a plan in batches.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count
-from django.urls import reverse
-
-from catalog.models import SCORE_FACTORS, SCORE_FIELDS, Anomaly, Check, Container, Datastore, Field
-from integrations.atlan.client import (
+from integrations.atlan.client import AtlanClient
+from integrations.atlan.records import (
     AtlanAsset,
-    AtlanClient,
     AtlanCustomMetadataDef,
     AttributeSpec,
     CustomMetadataUpdate,
     option_true,
 )
 from integrations.http import CatalogAuthenticationError, CatalogError, CatalogRequestError
-from integrations.runs import RunContext
+from integrations.sync.assets import AssetKey
+from integrations.sync.context import RunContext
+from integrations.sync.values import PUSHED_VALUES, value_normalise
 
-AssetKey = tuple[str, int]
 CM_SET_NAME = "Plumbline"
 MERGE_BATCH_SIZE = 20  # Atlan's own guidance for bulk saves
 # (display name, kind, where the value comes from)
-CM_ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
-    ("URL", "url", "url"),
-    ("Quality Score Total", "float", "total"),
-    *((f"Quality Score {f.title()}", "float", f) for f in SCORE_FACTORS),
-    ("Anomaly Count", "int", "anomalies"),
-    ("Check Count", "int", "checks"),
+CM_ATTRIBUTES: tuple[tuple[str, str, str], ...] = tuple(
+    (v.display_name, v.kind, v.source) for v in PUSHED_VALUES
 )
-CM_SPECS = tuple(AttributeSpec(name, kind) for name, kind, _ in CM_ATTRIBUTES)  # type: ignore[arg-type]
+CM_SPECS = tuple(AttributeSpec(v.display_name, v.kind) for v in PUSHED_VALUES)
 _KINDS = {name: kind for name, kind, _ in CM_ATTRIBUTES}
 ANNOUNCEMENT_TYPE = "warning"
 # Titles Plumbline writes; recognising them (with our username) survives a lost AssetLink.
 PLUMBLINE_TITLE = re.compile(r"^Plumbline: \d+ active anomal(?:y|ies)$")
-_URL_NAMES = {
-    "datastore": "catalog:datastore_detail",
-    "container": "catalog:container_detail",
-    "field": "catalog:field_detail",
-}
-_PLACEHOLDER = 999999999
-
-
-@functools.cache
-def _path_template(level: str) -> str:
-    # One reverse per level, not one per asset: a push builds 100,000 of these.
-    return reverse(_URL_NAMES[level], args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
-
-
-def plumbline_url(level: str, object_id: int, anchor: str = "") -> str:
-    return f"{settings.SITE_URL}{_path_template(level).format(object_id)}{anchor}"
 
 
 def announcement_title(anomalies: int) -> str:
@@ -128,19 +102,6 @@ class PushPlan:
     left_alone: list[PushTarget] = field(default_factory=list)
     # Titles to remember on AssetLinks when nothing needs writing (e.g. recognised by pattern).
     titles: dict[AssetKey, str] = field(default_factory=dict)
-
-
-def value_normalise(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        if kind == "float":
-            return round(float(value), 2)
-        if kind == "int":
-            return int(round(float(value)))
-    except (TypeError, ValueError):
-        return value
-    return str(value)
 
 
 def announcement_is_ours(asset: AtlanAsset, stored_title: str, username: str) -> bool:
@@ -325,78 +286,3 @@ def _merge_batches(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> None
             continue
         for target, _, _, _ in batch:
             ctx.count(target.datastore, "assets_pushed")
-
-
-# --- Plumbline's side ---------------------------------------------------------------------------------
-
-
-@dataclass
-class AssetValues:
-    scores: dict[str, float | None] = field(default_factory=dict)
-    anomalies: int = 0
-    checks: int = 0
-
-    def as_cm(self, url: str) -> dict[str, Any]:
-        source = {**self.scores, "anomalies": self.anomalies, "checks": self.checks, "url": url}
-        return {name: source.get(key) for name, _, key in CM_ATTRIBUTES}
-
-
-_SCORE_COLUMNS = [f"current_score__{f}" for f in SCORE_FIELDS]
-
-
-def _scores(row: Mapping[str, Any]) -> dict[str, float | None]:
-    return {f: row[f"current_score__{f}"] for f in SCORE_FIELDS}
-
-
-def push_values_containers(container_ids: Sequence[int]) -> dict[int, AssetValues]:
-    anomalies = dict(
-        Anomaly.objects.filter(container_id__in=container_ids, status__in=Anomaly.OPEN_STATUSES)
-        .values("container_id")
-        .annotate(n=Count("id"))
-        .values_list("container_id", "n")
-    )
-    checks = dict(
-        Check.objects.filter(container_id__in=container_ids, status=Check.Status.ACTIVE)
-        .values("container_id")
-        .annotate(n=Count("id"))
-        .values_list("container_id", "n")
-    )
-    return {
-        row["id"]: AssetValues(_scores(row), anomalies.get(row["id"], 0), checks.get(row["id"], 0))
-        for row in Container.objects.filter(id__in=container_ids).values("id", *_SCORE_COLUMNS)
-    }
-
-
-def push_values_fields(container_ids: Sequence[int]) -> dict[int, AssetValues]:
-    """Per field: active checks on it, and the open anomalies those checks raised."""
-    by_check = dict(
-        Anomaly.objects.filter(
-            container_id__in=container_ids, status__in=Anomaly.OPEN_STATUSES, check_rule__isnull=False
-        )
-        .values("check_rule_id")
-        .annotate(n=Count("id"))
-        .values_list("check_rule_id", "n")
-    )
-    checks: dict[int, list[int]] = defaultdict(list)
-    rows = Check.fields.through.objects.filter(
-        check__container_id__in=container_ids, check__status=Check.Status.ACTIVE
-    ).values_list("field_id", "check_id")
-    for field_id, check_id in rows:
-        checks[field_id].append(check_id)
-    return {
-        row["id"]: AssetValues(
-            _scores(row),
-            sum(by_check.get(c, 0) for c in checks.get(row["id"], [])),
-            len(checks.get(row["id"], [])),
-        )
-        for row in Field.objects.filter(container_id__in=container_ids).values("id", *_SCORE_COLUMNS)
-    }
-
-
-def push_values_datastore(datastore_id: int) -> AssetValues:
-    row = Datastore.objects.filter(pk=datastore_id).values(*_SCORE_COLUMNS).get()
-    anomalies = Anomaly.objects.filter(
-        container__datastore_id=datastore_id, status__in=Anomaly.OPEN_STATUSES
-    ).count()
-    checks = Check.objects.filter(container__datastore_id=datastore_id, status=Check.Status.ACTIVE).count()
-    return AssetValues(_scores(row), anomalies, checks)

@@ -2,17 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integrations import fakes
 from tests.integrations.fakes import FakeConnector
 
 
 @pytest.fixture
-def fake_connector(monkeypatch) -> FakeConnector:
+def fake_connector(settings, monkeypatch) -> FakeConnector:
     fake = FakeConnector()
-    for target in (
-        "integrations.services.connector_for",
-        "integrations.connectors.connector_for",
-    ):
-        monkeypatch.setattr(target, lambda integration_type: fake)
-    monkeypatch.setattr("integrations.connectors.integration_connector", lambda integration: fake)
-    monkeypatch.setattr("integrations.run_views.integration_connector", lambda integration: fake)
+    monkeypatch.setattr(fakes, "CURRENT", fake)
+    settings.PLUMBLINE_CONNECTORS = {"atlan": "tests.integrations.fakes.current_fake"}
     return fake

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from integrations.connectors import ConnectionOK, ConnectionProblem
+from integrations.atlan.connector import AtlanConnector
+from integrations.sync.connector import ConnectionOK, ConnectionProblem
 
 
 class FakeConnector:
-    label = "Atlan"
-    implemented = True
+    # Described as Atlan is, so forms and modals look the same; does no catalog work.
+    label = AtlanConnector.label
+    available = True
+    url_placeholder = AtlanConnector.url_placeholder
+    url_help = AtlanConnector.url_help
+    credential_fields = AtlanConnector.credential_fields
+    push_help = AtlanConnector.push_help
+    alert_help = AtlanConnector.alert_help
 
     def __init__(self) -> None:
         self.problem: ConnectionProblem | None = None
@@ -17,8 +24,8 @@ class FakeConnector:
         self.work: Callable | None = None
         self.pushed: list[list[int]] = []
 
-    def connection_test(self, *, url: str, token: str) -> ConnectionOK:
-        self.seen_tokens.append(token)
+    def connection_test(self, *, url: str, credentials: Mapping[str, str]) -> ConnectionOK:
+        self.seen_tokens.append(credentials.get("token", ""))
         if self.problem:
             raise self.problem
         return ConnectionOK(username="service-account-apikey-demo", detail="ok")
@@ -33,6 +40,14 @@ class FakeConnector:
     def push_containers(self, ctx, container_ids: list[int]) -> None:
         self.pushed.append(list(container_ids))
         ctx.log(f"pushed {container_ids}")
+
+
+# The registry builds a connector per use; the fixture points it at this one instance.
+CURRENT = FakeConnector()
+
+
+def current_fake() -> FakeConnector:
+    return CURRENT
 
 
 def make_integration(name: str = "Atlan prod", token: str = "secret-token-123", **values):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Datastore, Tag
-from integrations.connectors import ConnectionProblem
+from integrations.sync.connector import ConnectionProblem
 from integrations.models import Integration, IntegrationChange
 from tests.helpers import HTMX
 from tests.integrations.fakes import make_integration
@@ -79,7 +79,7 @@ def test_adding_tries_the_token_and_saves_a_connected_integration(admin_http, fa
     integration = Integration.objects.get()
     assert integration.status == Integration.Status.CONNECTED
     assert integration.url == "https://acme.atlan.com"
-    assert integration.token == TOKEN and TOKEN not in integration.token_encrypted
+    assert integration.token == TOKEN and TOKEN not in integration.credentials_encrypted
     assert (integration.overwrite_tags, integration.event_driven, integration.enable_announcements) == (
         False,
         True,
@@ -200,7 +200,7 @@ def test_the_token_is_never_rendered_back(admin_http, fake_connector):
     for page in pages:
         assert page.status_code == 200
         assert TOKEN not in page.content.decode()
-        assert integration.token_encrypted not in page.content.decode()
+        assert integration.credentials_encrypted not in page.content.decode()
 
 
 def test_deleting_says_what_happens_to_external_tags_and_removes_them(admin_http, fake_connector):
@@ -245,4 +245,4 @@ def test_django_admin_never_shows_the_token(client, fake_connector):
     integration = make_integration()
     client.force_login(User.objects.create_superuser("root", password="pw"))
     html = client.get(f"/admin/integrations/integration/{integration.pk}/change/").content.decode()
-    assert "Atlan prod" in html and TOKEN not in html and integration.token_encrypted not in html
+    assert "Atlan prod" in html and TOKEN not in html and integration.credentials_encrypted not in html

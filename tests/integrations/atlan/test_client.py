@@ -10,20 +10,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from integrations.atlan.client import (
-    AtlanClient,
+from integrations.atlan.client import AtlanClient, normalise_base_url
+from integrations.atlan.parsing import (
+    parse_asset,
+    parse_custom_metadata_typedefs,
+    parse_mutation,
+    parse_tag_typedefs,
+)
+from integrations.atlan.queries import query_connection_assets, query_connections
+from integrations.atlan.records import (
     AtlanCustomMetadataDef,
     AtlanTagRef,
     AttributeSpec,
     CustomMetadataUpdate,
     custom_metadata_by_display_name,
-    normalise_base_url,
-    parse_asset,
-    parse_custom_metadata_typedefs,
-    parse_mutation,
-    parse_tag_typedefs,
-    query_connection_assets,
-    query_connections,
 )
 from integrations.http import (
     CatalogAuthenticationError,

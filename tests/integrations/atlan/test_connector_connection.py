@@ -10,7 +10,7 @@ import pytest
 
 from integrations.atlan import connector as atlan_connector
 from integrations.atlan.connector import AtlanConnector
-from integrations.connectors import ConnectionProblem
+from integrations.sync.connector import ConnectionProblem
 from sandbox.atlan.store import Token
 
 
@@ -21,13 +21,13 @@ def fast_retries(monkeypatch):
 
 def problem(url: str, token: str) -> ConnectionProblem:
     with pytest.raises(ConnectionProblem) as caught:
-        AtlanConnector().connection_test(url=url, token=token)
+        AtlanConnector().connection_test(url=url, credentials={"token": token})
     assert token not in caught.value.message
     return caught.value
 
 
 def test_a_good_token_signs_in_and_sees_assets(atlan_sandbox):
-    ok = AtlanConnector().connection_test(url=atlan_sandbox.url, token=atlan_sandbox.token)
+    ok = AtlanConnector().connection_test(url=atlan_sandbox.url, credentials={"token": atlan_sandbox.token})
     assert ok.username == "service-account-apikey-plumbline-demo"
     assert "assets visible" in ok.detail
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from integrations.atlan.client import AtlanAsset
 from integrations.atlan.matching import (
     CatalogSchema,
     DatastoreRef,
     atlan_connector,
     datastore_match,
-    names_match,
     schema_assets_group,
     schema_from_asset,
 )
+from integrations.atlan.records import AtlanAsset
+from integrations.sync.names import names_match
 
 SNOW = "default/snowflake/1700000000"
 PG = "default/postgres/1700000100"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from integrations.atlan.pull import Assignment, CatalogTag, ExistingTag, PullInput, pull_plan, tag_color
+from integrations.sync.tags import Assignment, CatalogTag, ExistingTag, PullInput, pull_plan
+from integrations.sync.tags import tag_color_normalise as tag_color
 
 ME, OTHER = 1, 2
 PII = CatalogTag("PII", "#DC2626", "Personal data")
@@ -119,8 +120,9 @@ def test_tag_colours_are_stored_as_six_digit_hex():
 def test_a_tag_name_another_integration_took_concurrently_is_skipped_not_crashed(db):
     """Two integrations pulling the same catalog at once: the second one's create loses the race."""
     from catalog.models import Datastore, Tag
-    from integrations.atlan.pull import PullPlan, _apply
     from integrations.models import Integration
+    from integrations.sync.tags import PullPlan
+    from integrations.sync.tags_apply import _apply
 
     mine, other = (Integration(name=n, url="https://acme.atlan.com") for n in ("mine", "other"))
     for integration in (mine, other):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from integrations.atlan.client import AtlanAsset
-from integrations.atlan.push import CmLayout, PushTarget, announcement_title, push_plan, value_normalise
+from integrations.atlan.push import CmLayout, PushTarget, announcement_title, push_plan
+from integrations.atlan.records import AtlanAsset
+from integrations.sync.values import value_normalise
 
 ME = "service-account-apikey-plumbline"
 LAYOUT = CmLayout("SET", {"URL": "u", "Quality Score Total": "t", "Anomaly Count": "a", "Check Count": "c"})
@@ -122,7 +123,7 @@ def test_a_set_created_concurrently_by_another_sync_is_reused(db, atlan_sandbox)
     from integrations.atlan.client import AtlanClient
     from integrations.atlan.push import CM_SET_NAME, CM_SPECS, cm_ensure
     from integrations.models import Integration, SyncRun
-    from integrations.runs import RunContext
+    from integrations.sync.context import RunContext
 
     client = AtlanClient(atlan_sandbox.url, atlan_sandbox.token)
     real_defs = client.custom_metadata_typedefs

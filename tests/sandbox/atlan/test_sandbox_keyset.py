@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from integrations.atlan.client import AtlanClient, _after_clause, term
+from integrations.atlan.client import AtlanClient
+from integrations.atlan.queries import after_clause, term
 
 SORT = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
 
@@ -22,7 +23,7 @@ def test_the_after_clause_returns_exactly_what_sorts_after_the_key(atlan_sandbox
     assert len(everything) > 20 and everything == sorted(everything)
     for cut in (0, 7, len(everything) // 2, len(everything) - 1):
         after = everything[cut]
-        query = {"bool": {"filter": [*base["bool"]["filter"], _after_clause(*after)]}}
+        query = {"bool": {"filter": [*base["bool"]["filter"], after_clause(*after)]}}
         assert _search(atlan_sandbox, query) == everything[cut + 1 :]
 
 
@@ -30,7 +31,7 @@ def test_the_after_clause_with_another_sort_is_evaluated_as_a_plain_filter(atlan
     base = {"bool": {"filter": [term("__typeName.keyword", "Column")]}}
     everything = _search(atlan_sandbox, base)
     after = everything[10]
-    query = {"bool": {"filter": [*base["bool"]["filter"], _after_clause(*after)]}}
+    query = {"bool": {"filter": [*base["bool"]["filter"], after_clause(*after)]}}
     by_guid = _search(atlan_sandbox, query, sort=[{"__guid": {"order": "asc"}}])
     assert sorted(by_guid) == everything[11:]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from integrations.atlan.client import prefix, term
+from integrations.atlan.queries import prefix, term
 
 
 def _guids(sandbox, query):

@@ -1,0 +1,215 @@
+"""A sync against Atlan: the engine's steps, filled in with Atlan's searches, tags and custom metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import ClassVar
+
+from catalog.models import Datastore
+from integrations.atlan.client import AtlanClient
+from integrations.atlan.matching import (
+    COLUMN_TYPE,
+    TABLE_TYPES,
+    CatalogSchema,
+    DatastoreRef,
+    datastore_match,
+    schema_assets_group,
+    schema_from_asset,
+)
+from integrations.atlan.push import CmLayout, PushTarget, cm_ensure, push_apply, push_plan
+from integrations.atlan.queries import bool_filter, prefix, query_connections, term, terms
+from integrations.atlan.records import AtlanAsset, AtlanTagDef
+from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
+from integrations.sync.assets import AssetKey, CatalogAsset
+from integrations.sync.context import RunContext
+from integrations.sync.links import links_titles_save
+from integrations.sync.mapping import DatastoreAssets
+from integrations.sync.names import names_match
+from integrations.sync.runner import CatalogRead, CatalogSync, Location
+from integrations.sync.tags import CatalogTag, tag_color_normalise
+from integrations.sync.values import AssetPush
+
+SEARCH_PAGE_SIZE = 200
+
+
+class AtlanSync(CatalogSync):
+    catalog: ClassVar[str] = "Atlan"
+
+    def __init__(
+        self, ctx: RunContext, client: AtlanClient, *, pull: bool | None = None, push: bool | None = None
+    ):
+        super().__init__(ctx, pull=pull, push=push)
+        self.client = client
+        self.username = ""
+        self.layout: CmLayout | None = None
+        self.tag_defs: dict[str, AtlanTagDef] = {}
+        self.unknown_hashes: set[str] = set()
+        self._schemas: tuple[list[str], list[CatalogSchema]] | None = None
+
+    # Preparing -------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.username = self.client.current_user().username
+        if self.pull:
+            self.tag_defs = self.client.tag_typedefs()
+        if self.push:
+            try:
+                self.layout = cm_ensure(self.client, self.ctx)
+            except CatalogAuthenticationError:
+                raise
+            except CatalogError as exc:
+                # Without the set there is nowhere to write: skip the push, let the pull go on.
+                self.ctx.error(
+                    f"Could not prepare the “Plumbline” custom-metadata set, so nothing is pushed: {exc}"
+                )
+                self.push = False
+
+    def requests(self) -> RequestCounts:
+        return self.client.counts
+
+    # Locating and reading a datastore -------------------------------------------------------------
+    def schemas(self) -> tuple[list[str], list[CatalogSchema]]:
+        """Every visible connection and schema, read once per run."""
+        if self._schemas is None:
+            connections = [a.qualified_name for a in self.client.search_assets(query_connections())]
+            query = bool_filter(term("__state", "ACTIVE"), term("__typeName.keyword", "Schema"))
+            schemas = [
+                schema_from_asset(a)
+                for a in self.client.search_assets(
+                    query, attributes=["databaseName"], page_size=SEARCH_PAGE_SIZE
+                )
+            ]
+            self._schemas = (connections, schemas)
+            self.ctx.log(
+                f"Atlan (as {self.username}): {len(connections)} connection(s) and {len(schemas)} schema(s) "
+                "visible to this token."
+            )
+        return self._schemas
+
+    def datastore_locate(self, ds: Datastore, only: set[int] | None) -> Location:
+        ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.database, ds.schema)
+        link = self.links.get(("datastore", ds.id))
+        if only is not None and link is not None:
+            return Location("matched", link.catalog_qualified_name, label=ref.label)
+        connections, schemas = self.schemas()
+        match = datastore_match(ref, schemas, connections)
+        if match.schema is not None:
+            return Location("matched", match.schema.qualified_name, label=ref.label)
+        return Location(match.kind, reason=match.reason, label=ref.label)
+
+    def datastore_read(
+        self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None
+    ) -> CatalogRead:
+        schema_qn = location.ref
+        table_qns = None
+        if only is not None:
+            linked = [self.links.get(("container", c)) for c in assets.containers]
+            table_qns = [link.catalog_qualified_name for link in linked if link]
+            if len(table_qns) < len(assets.containers):
+                table_qns = None  # a table never matched before: read the whole schema to find it
+        read = list(self.assets_read(schema_qn, table_qns))
+        group = schema_assets_group(schema_qn, read)
+        if table_qns is not None:
+            found = names_match(assets.containers, group.tables, lambda a: a.name)
+            if found.unmatched or found.ambiguous:
+                group = schema_assets_group(schema_qn, list(self.assets_read(schema_qn, None)))
+        schema_asset = next((a for a in read if a.qualified_name == schema_qn), None)
+        return CatalogRead(schema_asset, group.tables, group.columns_by_table)
+
+    def assets_read(self, schema_qn: str, table_qns: list[str] | None) -> Iterator[AtlanAsset]:
+        """One paged search: the schema, its tables and views, and their columns."""
+        roots = (
+            [prefix("qualifiedName", f"{qn}") for qn in table_qns]
+            if table_qns
+            else [prefix("qualifiedName", f"{schema_qn}/")]
+        )
+        query = {
+            "bool": {
+                "filter": [
+                    term("__state", "ACTIVE"),
+                    terms("__typeName.keyword", ["Schema", *TABLE_TYPES, COLUMN_TYPE]),
+                ],
+                "should": [term("qualifiedName", schema_qn), *roots],
+                "minimum_should_match": 1,
+            }
+        }
+        attributes = ["databaseName", "schemaName", "tableQualifiedName", "viewQualifiedName"]
+        if self.layout is not None:
+            attributes += self.layout.search_attributes()
+        wanted = set(table_qns or [])
+        for n, asset in enumerate(
+            self.client.search_assets(query, attributes=attributes, page_size=SEARCH_PAGE_SIZE), 1
+        ):
+            if n % SEARCH_PAGE_SIZE == 0:
+                self.ctx.checkpoint()
+            qn = asset.qualified_name
+            # A table prefix also catches ORDERS_ARCHIVE for ORDERS: keep only the table and its columns.
+            if wanted and qn != schema_qn and qn not in wanted and qn.rsplit("/", 1)[0] not in wanted:
+                continue
+            yield asset
+
+    # Tags --------------------------------------------------------------------------------------------
+    def asset_tags(self, asset: CatalogAsset) -> Iterable[str]:
+        assert isinstance(asset, AtlanAsset)
+        names = []
+        for ref in asset.tags:
+            definition = self.tag_defs.get(ref.hash)
+            if definition is None:
+                self.unknown_hashes.add(ref.hash)
+            else:
+                names.append(definition.display_name)
+        return names
+
+    def catalog_tags(self) -> Iterable[CatalogTag]:
+        for tag_hash in sorted(self.unknown_hashes):
+            self.ctx.log(
+                f"Atlan tag {tag_hash} has no definition visible to this token; skipped it.", level="WARNING"
+            )
+        return [
+            CatalogTag(d.display_name, tag_color_normalise(d.hex_color), d.description[:2000])
+            for d in self.tag_defs.values()
+        ]
+
+    # Push ---------------------------------------------------------------------------------------------
+    def datastore_push(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> None:
+        targets = []
+        for key, item in wanted.items():
+            asset = matched[key]
+            assert isinstance(asset, AtlanAsset)
+            link = self.links.get(key)
+            stored = link.announcement_title if link is not None and item.anomalies is not None else ""
+            targets.append(
+                PushTarget(
+                    key,
+                    item.label,
+                    item.datastore,
+                    asset,
+                    item.values,
+                    anomalies=item.anomalies,
+                    anomalies_url=item.anomalies_url,
+                    stored_title=stored,
+                )
+            )
+        plan = push_plan(
+            targets,
+            self.layout,
+            username=self.username,
+            announcements_on=self.integration.enable_announcements,
+        )
+        if self.ctx.preview:
+            self.ctx.log(
+                f"Would write custom metadata to {len(plan.updates)} asset(s) and change "
+                f"{len(plan.announcements)} announcement(s).",
+                datastore=ds.name,
+            )
+        titles = push_apply(plan, self.client, self.ctx)
+        links_titles_save(self.links, titles)
+        if not self.ctx.preview:
+            written = len(plan.updates)
+            self.ctx.log(
+                f"Pushed custom metadata to {written} asset(s) with changed values"
+                + (f" ({len(targets) - written} already up to date)" if targets else "")
+                + (f"; {len(plan.announcements)} announcement(s) changed." if plan.announcements else "."),
+                datastore=ds.name,
+            )

@@ -1,0 +1,90 @@
+"""The contract every catalog connector fulfils, and how a connector describes itself to the UI.
+
+The form, the card and the sync modal are built from a connector's description, so adding a
+catalog touches its own package and one line of the registry (`integrations.connectors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from integrations.sync.context import RunContext
+
+Credentials = Mapping[str, str]
+
+
+class ConnectionProblem(Exception):
+    """A connection check failed; `kind` says which way so the form can say what to do."""
+
+    KINDS = ("unreachable", "tls", "not_api", "rejected", "no_access", "error")
+
+    def __init__(self, kind: str, message: str, *, field: str = ""):
+        assert kind in self.KINDS
+        self.kind = kind
+        self.message = message
+        # The form field the problem is about; empty: decided by kind (credentials or URL).
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ConnectionOK:
+    username: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One credential the integration form asks for. Every credential is encrypted at rest."""
+
+    name: str
+    label: str
+    help_text: str
+    # Secret values are never rendered back; editing without typing one keeps the stored value.
+    secret: bool = True
+    placeholder: str = ""
+
+
+class Connector(Protocol):
+    """A catalog connector. Class attributes describe it; the methods do the catalog work."""
+
+    label: ClassVar[str]
+    available: ClassVar[bool]
+    url_placeholder: ClassVar[str]
+    url_help: ClassVar[str]
+    credential_fields: ClassVar[tuple[CredentialField, ...]]
+    # How the sync modal names what the push writes and the warning on tables with anomalies.
+    push_help: ClassVar[str]
+    alert_help: ClassVar[str]
+
+    def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK: ...
+
+    def sync(self, ctx: RunContext) -> None:
+        """A full sync: pull, push or both, as the run asks."""
+
+    def push_containers(self, ctx: RunContext, container_ids: list[int]) -> None:
+        """An event push: only these tables (and their columns) to the catalog."""
+
+
+class ComingSoon:
+    """A catalog the form lists but cannot add yet."""
+
+    label: ClassVar[str] = ""
+    available: ClassVar[bool] = False
+    url_placeholder: ClassVar[str] = "https://"
+    url_help: ClassVar[str] = ""
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
+    push_help: ClassVar[str] = ""
+    alert_help: ClassVar[str] = ""
+
+    def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
+        raise ConnectionProblem("error", f"{self.label} integrations are coming soon.")
+
+    def sync(self, ctx: RunContext) -> None:
+        raise NotImplementedError(f"{self.label} integrations are coming soon.")
+
+    def push_containers(self, ctx: RunContext, container_ids: list[int]) -> None:
+        raise NotImplementedError(f"{self.label} integrations are coming soon.")

@@ -1,0 +1,122 @@
+"""The stored matches between Plumbline assets and catalog assets (AssetLink), read and written in bulk.
+
+Later runs and event pushes reuse them, and they remember what Plumbline last wrote on an asset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.db.models import Q
+
+from catalog.models import Container, Field
+from integrations.models import AssetLink
+from integrations.sync.assets import AssetKey, CatalogAsset
+
+_CHUNK = 2000
+
+
+@dataclass(slots=True)
+class LinkRow:
+    """An AssetLink as the sync reads it (AssetLink instances only for the rows it writes)."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "level",
+        "object_id",
+        "path",
+        "catalog_type",
+        "catalog_qualified_name",
+        "catalog_guid",
+        "announcement_title",
+    )
+
+    pk: int
+    level: str
+    object_id: int
+    path: str
+    catalog_type: str
+    catalog_qualified_name: str
+    catalog_guid: str
+    announcement_title: str
+
+
+Links = dict[AssetKey, LinkRow | AssetLink]
+
+
+def links_load(*, integration_id: int, datastore_id: int, only: Iterable[int] | None = None) -> Links:
+    """A datastore's links (or, for an event push, only those of its given tables)."""
+    containers = (
+        list(only) if only is not None else Container.objects.filter(datastore_id=datastore_id).values("id")
+    )
+    fields = Field.objects.filter(container_id__in=containers).values("id")
+    rows = AssetLink.objects.filter(integration_id=integration_id).filter(
+        Q(level="datastore", object_id=datastore_id)
+        | Q(level="container", object_id__in=containers)
+        | Q(level="field", object_id__in=fields)
+    )
+    # Plain rows, not model instances: a sync compares 100,000 of them and changes few.
+    return {
+        (row[1], row[2]): LinkRow(*row)
+        for row in rows.values_list(*LinkRow.COLUMNS).iterator(chunk_size=5000)
+    }
+
+
+def links_save(
+    links: Links,
+    *,
+    integration_id: int,
+    run_id: int,
+    matched: Mapping[AssetKey, CatalogAsset],
+    scope: Iterable[AssetKey],
+    labels: Mapping[AssetKey, str],
+    default_path: str,
+    delete: bool = True,
+) -> None:
+    """Create, update and (within scope, unless told not to) delete links; `links` follows along."""
+    create: list[AssetLink] = []
+    update: list[AssetLink] = []
+    gone: list[int] = []
+    for key in scope:
+        link = links.get(key)
+        asset = matched.get(key)
+        if asset is None:
+            if link is not None and delete:
+                gone.append(link.pk)
+                del links[key]
+            continue
+        values = {
+            "path": labels.get(key, default_path)[:1000],
+            "catalog_type": asset.type_name,
+            "catalog_qualified_name": asset.qualified_name[:1000],
+            "catalog_guid": asset.guid[:100],
+        }
+        if link is None:
+            link = AssetLink(
+                integration_id=integration_id, level=key[0], object_id=key[1], run_id=run_id, **values
+            )
+            create.append(link)
+            links[key] = link
+        elif any(getattr(link, attr) != value for attr, value in values.items()):
+            # Unchanged links are left as they are: at 100k fields rewriting them all costs.
+            for attr, value in values.items():
+                setattr(link, attr, value)
+            update.append(AssetLink(pk=link.pk, run_id=run_id, **values))
+    for start in range(0, len(gone), _CHUNK):
+        AssetLink.objects.filter(pk__in=gone[start : start + _CHUNK]).delete()
+    AssetLink.objects.bulk_create(create, batch_size=_CHUNK)
+    fields = ["path", "catalog_type", "catalog_qualified_name", "catalog_guid", "run"]
+    AssetLink.objects.bulk_update(update, fields, batch_size=_CHUNK)
+
+
+def links_titles_save(links: Links, titles: Mapping[AssetKey, str]) -> None:
+    """Remember the announcement (or flag) text Plumbline last set on each asset."""
+    changed = []
+    for key, title in titles.items():
+        link = links.get(key)
+        if link is not None and link.pk and link.announcement_title != title:
+            link.announcement_title = title[:500]
+            changed.append(AssetLink(pk=link.pk, announcement_title=link.announcement_title))
+    AssetLink.objects.bulk_update(changed, ["announcement_title"], batch_size=_CHUNK)

@@ -1,0 +1,125 @@
+"""One datastore's tables and columns paired with the catalog's, with every unmapped one and why."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from catalog.models import Container, Field
+from integrations.models import SyncIssue
+from integrations.sync.assets import SYNCED_CONTAINER_TYPES, AssetKey, CatalogAsset
+from integrations.sync.names import ambiguous_reason, names_match
+
+
+@dataclass
+class DatastoreAssets:
+    """Plumbline's side of one datastore: synced containers by id, their fields, and labels."""
+
+    datastore_id: int
+    name: str
+    containers: dict[int, str]
+    fields_by_container: dict[int, dict[int, str]]
+    labels: dict[AssetKey, str]
+    # File and computed containers, counted to say they were not synced.
+    others: int = 0
+
+
+def datastore_assets_load(datastore_id: int, name: str, *, only: set[int] | None = None) -> DatastoreAssets:
+    """The datastore's tables and views (or only the given ones) and their fields."""
+    rows = Container.objects.filter(datastore_id=datastore_id, container_type__in=SYNCED_CONTAINER_TYPES)
+    if only is not None:
+        rows = rows.filter(id__in=only)
+    containers = dict(rows.values_list("id", "name"))
+    others = 0
+    if only is None:
+        others = Container.objects.filter(datastore_id=datastore_id).count() - len(containers)
+    fields: dict[int, dict[int, str]] = defaultdict(dict)
+    for fid, cid, fname in Field.objects.filter(container_id__in=list(containers)).values_list(
+        "id", "container_id", "name"
+    ):
+        fields[cid][fid] = fname
+    labels: dict[AssetKey, str] = {("datastore", datastore_id): name}
+    for cid, cname in containers.items():
+        labels[("container", cid)] = f"{name} / {cname}"
+        for fid, fname in fields[cid].items():
+            labels[("field", fid)] = f"{name} / {cname} / {fname}"
+    return DatastoreAssets(datastore_id, name, containers, fields, labels, others)
+
+
+@dataclass
+class DatastoreMapping:
+    matched: dict[AssetKey, CatalogAsset] = field(default_factory=dict)
+    issues: list[SyncIssue] = field(default_factory=list)
+    tables_matched: int = 0
+    tables_unmatched: int = 0
+    tables_ambiguous: int = 0
+    columns_matched: int = 0
+    columns_unmatched: int = 0
+    columns_ambiguous: int = 0
+    catalog_only_tables: int = 0
+
+    def summary(self, *, left: str, right: str, catalog: str, others: int, whole: bool) -> str:
+        """The log line for this datastore, e.g. "SALES.PUBLIC ↔ …: 5 tables and 40 columns matched"."""
+        text = f"{left} ↔ {right}: {self.tables_matched} tables and {self.columns_matched} columns matched"
+        for n, what in (
+            (self.tables_unmatched, "table(s) unmatched"),
+            (self.tables_ambiguous, "table(s) ambiguous"),
+            (self.columns_unmatched, "column(s) unmatched"),
+            (self.columns_ambiguous, "column(s) ambiguous"),
+        ):
+            if n:
+                text += f", {n} {what}"
+        if whole and self.catalog_only_tables:
+            text += f"; {self.catalog_only_tables} table(s) only in {catalog}"
+        if others:
+            text += f"; {others} file or computed container(s) not synced"
+        return text + "."
+
+
+def datastore_map(
+    assets: DatastoreAssets,
+    *,
+    container_ref: str,
+    container_asset: CatalogAsset | None,
+    tables: Sequence[CatalogAsset],
+    columns_by_table: Mapping[str, Sequence[CatalogAsset]],
+) -> DatastoreMapping:
+    """Match tables by name inside the catalog container (schema), then columns inside each table."""
+    result = DatastoreMapping()
+    if container_asset is not None:
+        result.matched[("datastore", assets.datastore_id)] = container_asset
+
+    def issue(kind: str, level: str, key: AssetKey, reason: str) -> None:
+        result.issues.append(
+            SyncIssue(kind=kind, level=level, datastore=assets.name, path=assets.labels[key], reason=reason)
+        )
+
+    found = names_match(assets.containers, tables, lambda a: a.name)
+    for cid in found.unmatched:
+        reason = f"No table or view named {assets.containers[cid]!r} in {container_ref}."
+        issue("unmatched", "container", ("container", cid), reason)
+    for cid, candidates in found.ambiguous.items():
+        reason = ambiguous_reason("table", assets.containers[cid], candidates)
+        issue("ambiguous", "container", ("container", cid), reason)
+    for cid, table in found.matched.items():
+        result.matched[("container", cid)] = table
+        columns = names_match(
+            assets.fields_by_container[cid], columns_by_table.get(table.qualified_name, []), lambda a: a.name
+        )
+        names = assets.fields_by_container[cid]
+        for fid, column in columns.matched.items():
+            result.matched[("field", fid)] = column
+        for fid in columns.unmatched:
+            reason = f"No column named {names[fid]!r} in {table.qualified_name}."
+            issue("unmatched", "field", ("field", fid), reason)
+        for fid, candidates in columns.ambiguous.items():
+            issue("ambiguous", "field", ("field", fid), ambiguous_reason("column", names[fid], candidates))
+        result.columns_matched += len(columns.matched)
+        result.columns_unmatched += len(columns.unmatched)
+        result.columns_ambiguous += len(columns.ambiguous)
+    result.tables_matched = len(found.matched)
+    result.tables_unmatched = len(found.unmatched)
+    result.tables_ambiguous = len(found.ambiguous)
+    result.catalog_only_tables = len(found.catalog_only)
+    return result

@@ -1,0 +1,218 @@
+"""The order of a sync for any catalog: datastore by datastore, then the pull planned once.
+
+A connector subclasses `CatalogSync` and fills in the catalog's steps (prepare, locate a
+datastore, read its assets, name an asset's tags, push); the engine does the rest: progress
+and safe points, matching and the unmapped report, links, tag collection and the pull.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from catalog.models import Container, Datastore
+from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
+from integrations.sync.assets import SYNCED_CONTAINER_TYPES, AssetKey, CatalogAsset, datastore_keys
+from integrations.sync.context import RunContext
+from integrations.sync.links import Links, links_load, links_save
+from integrations.sync.mapping import DatastoreAssets, DatastoreMapping, datastore_assets_load, datastore_map
+from integrations.sync.tags import CatalogTag
+from integrations.sync.tags_apply import PullCollector, pull_finish
+from integrations.sync.values import AssetPush, values_for_matched
+
+LocationKind = Literal["matched", "unmatched", "ambiguous", "not_visible"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a datastore lives in the catalog (its schema), or why it was not found."""
+
+    kind: LocationKind
+    ref: str = ""  # the catalog's identifier of the schema, when matched
+    reason: str = ""
+    label: str = ""  # how the log names the datastore's side, e.g. "SALES.PUBLIC"
+
+
+@dataclass
+class CatalogRead:
+    """One datastore's catalog side, as read: its schema asset, tables and columns by table."""
+
+    container_asset: CatalogAsset | None
+    tables: Sequence[CatalogAsset]
+    columns_by_table: Mapping[str, Sequence[CatalogAsset]]
+
+
+class CatalogSync(ABC):
+    catalog: ClassVar[str]
+
+    def __init__(self, ctx: RunContext, *, pull: bool | None = None, push: bool | None = None):
+        self.ctx = ctx
+        self.integration = ctx.integration
+        self.pull = ctx.run.pull if pull is None else pull
+        self.push = ctx.run.push if push is None else push
+        self.links: Links = {}
+        self.collector = PullCollector(catalog=self.catalog)
+
+    # The catalog's steps ------------------------------------------------------------------------
+    @abstractmethod
+    def start(self) -> None:
+        """Check who we are and prepare what the pull and the push need; may turn the push off."""
+
+    @abstractmethod
+    def datastore_locate(self, ds: Datastore, only: set[int] | None) -> Location: ...
+
+    @abstractmethod
+    def datastore_read(
+        self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None
+    ) -> CatalogRead: ...
+
+    @abstractmethod
+    def asset_tags(self, asset: CatalogAsset) -> Iterable[str]:
+        """The names of the catalog tags on an asset (directly applied or propagated)."""
+
+    @abstractmethod
+    def catalog_tags(self) -> Iterable[CatalogTag]: ...
+
+    @abstractmethod
+    def datastore_push(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> None: ...
+
+    @abstractmethod
+    def requests(self) -> RequestCounts: ...
+
+    # The engine -------------------------------------------------------------------------------------
+    def run(self) -> None:
+        """A full sync of every datastore."""
+        self.start()
+        datastores = list(Datastore.objects.order_by("name"))
+        jdbc = [d for d in datastores if d.store_type == Datastore.StoreType.JDBC]
+        for ds in datastores:
+            if ds.store_type != Datastore.StoreType.JDBC:
+                self.ctx.log(
+                    f"{ds.name}: skipped (file datastores are not synced with catalogs).", datastore=ds.name
+                )
+        for done, ds in enumerate(jdbc):
+            self.ctx.progress(done, len(jdbc))
+            self.requests_report()
+            self.ctx.checkpoint()
+            self.datastore_guarded(ds)
+        self.ctx.progress(len(jdbc), len(jdbc))
+        self.ctx.checkpoint()
+        if self.pull:
+            pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
+        self.requests_summary()
+
+    def containers_push(self, container_ids: Sequence[int]) -> None:
+        """An event push: only the given tables, datastore by datastore."""
+        self.pull = False
+        self.start()
+        by_ds: dict[int, set[int]] = defaultdict(set)
+        rows = Container.objects.filter(id__in=container_ids, container_type__in=SYNCED_CONTAINER_TYPES)
+        for cid, ds_id in rows.values_list("id", "datastore_id"):
+            by_ds[ds_id].add(cid)
+        datastores = Datastore.objects.filter(id__in=list(by_ds), store_type=Datastore.StoreType.JDBC)
+        for ds in datastores.order_by("name"):
+            self.ctx.checkpoint()
+            self.datastore_guarded(ds, only=by_ds[ds.id])
+
+    def datastore_guarded(self, ds: Datastore, only: set[int] | None = None) -> None:
+        """One datastore; a catalog failure there is logged and the run goes on with the next."""
+        # Links are held one datastore at a time: memory stays flat as the catalog grows.
+        self.links = links_load(integration_id=self.integration.pk, datastore_id=ds.id, only=only)
+        try:
+            self.datastore_sync(ds, only)
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            self.collector.datastore_failed(ds.id)
+            self.ctx.error(f"{self.catalog} failed for this datastore, skipped it: {exc}", datastore=ds.name)
+        finally:
+            self.links = {}
+
+    def datastore_sync(self, ds: Datastore, only: set[int] | None) -> None:
+        location = self.datastore_locate(ds, only)
+        if location.kind != "matched":
+            self.datastore_unlocated(ds, location, only)
+            return
+        assets = datastore_assets_load(ds.id, ds.name, only=only)
+        read = self.datastore_read(ds, location, assets, only)
+        mapping = datastore_map(
+            assets,
+            container_ref=location.ref,
+            container_asset=read.container_asset,
+            tables=read.tables,
+            columns_by_table=read.columns_by_table,
+        )
+        self.mapping_record(ds, location, assets, mapping, whole=only is None)
+        scope = set(assets.labels) if only is not None else datastore_keys(ds.id)
+        links_save(
+            self.links,
+            integration_id=self.integration.pk,
+            run_id=self.ctx.run.pk,
+            matched=mapping.matched,
+            scope=scope,
+            labels=assets.labels,
+            default_path=ds.name,
+            delete=only is None,
+        )
+        if self.pull and only is None:
+            tags = {key: self.asset_tags(asset) for key, asset in mapping.matched.items()}
+            self.collector.datastore_add(ds.id, scope=scope, labels=assets.labels, tags=tags)
+        if self.push:
+            wanted = values_for_matched(ds.name, list(mapping.matched), assets.labels)
+            self.datastore_push(ds, mapping.matched, wanted)
+
+    def datastore_unlocated(self, ds: Datastore, location: Location, only: set[int] | None) -> None:
+        self.ctx.issue(
+            kind=location.kind, level="datastore", datastore=ds.name, path=ds.name, reason=location.reason
+        )
+        self.ctx.log(
+            f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}",
+            level="WARNING",
+            datastore=ds.name,
+        )
+        if location.kind != "not_visible" and only is None:
+            # It is not there (or not one): forget old links. Not visible may be a passing
+            # permission problem, and the links remember which announcements are ours.
+            keys = datastore_keys(ds.id)
+            links_save(
+                self.links,
+                integration_id=self.integration.pk,
+                run_id=self.ctx.run.pk,
+                matched={},
+                scope=keys,
+                labels={},
+                default_path=ds.name,
+            )
+
+    def mapping_record(
+        self,
+        ds: Datastore,
+        location: Location,
+        assets: DatastoreAssets,
+        mapping: DatastoreMapping,
+        *,
+        whole: bool,
+    ) -> None:
+        self.ctx.issues_bulk(mapping.issues)
+        self.ctx.count(ds.name, "tables", mapping.tables_matched)
+        self.ctx.count(ds.name, "fields", mapping.columns_matched)
+        summary = mapping.summary(
+            left=location.label, right=location.ref, catalog=self.catalog, others=assets.others, whole=whole
+        )
+        self.ctx.log(summary, datastore=ds.name)
+
+    def requests_report(self) -> None:
+        counts = self.requests()
+        self.ctx.set_requests(counts.reads, counts.writes)
+
+    def requests_summary(self) -> None:
+        counts = self.requests()
+        retried = (
+            f", {counts.retries} retried ({counts.waited_seconds:.0f} s waited)" if counts.retries else ""
+        )
+        self.ctx.log(f"{self.catalog} requests: {counts.reads} reads, {counts.writes} writes{retried}.")

@@ -1,0 +1,163 @@
+"""External tags: catalog tags on matched assets become this integration's external tags.
+
+`pull_plan` is pure (plain records in, a plan out): it decides which tags to create, convert or
+delete and which assignments to add or remove, and whether the mass-removal safety threshold
+stops the pull. `integrations.sync.tags_apply` reads the current state and writes a plan in bulk.
+The rules (Overwrite Tags, a failed read never removes, the mass-removal stop) live only here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from catalog.models import DEFAULT_TAG_COLOR, Tag
+from integrations.sync.assets import AssetKey
+
+MIN_REMOVALS_TO_STOP = 10
+_HEX = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+
+
+@dataclass(frozen=True)
+class CatalogTag:
+    name: str
+    color: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ExistingTag:
+    id: int
+    name: str
+    tag_type: str
+    integration_id: int | None
+    color: str = ""
+    description: str = ""
+    owner: str = ""  # the owning integration's name, for log lines
+
+
+@dataclass(frozen=True)
+class Assignment:
+    key: AssetKey
+    tag_id: int
+    datastore_id: int
+
+
+@dataclass
+class PullInput:
+    integration_id: int
+    overwrite_tags: bool
+    # Tag names the catalog has on each matched asset (assets with none may be absent).
+    wanted: Mapping[AssetKey, set[str]]
+    # Datastores whose catalog read succeeded: only there may a missing tag count as removed.
+    scope_datastores: set[int]
+    catalog_tags: Mapping[str, CatalogTag]  # by casefolded name
+    existing_tags: Iterable[ExistingTag]
+    assignments: Iterable[Assignment]
+    asset_datastore: Mapping[AssetKey, int]
+    threshold: float = 0.5
+    min_removals_to_stop: int = MIN_REMOVALS_TO_STOP
+
+
+@dataclass
+class PullPlan:
+    create: list[CatalogTag] = field(default_factory=list)
+    convert: list[tuple[ExistingTag, CatalogTag]] = field(default_factory=list)
+    refresh: list[tuple[ExistingTag, CatalogTag]] = field(default_factory=list)
+    add: list[tuple[AssetKey, str]] = field(default_factory=list)  # (asset, tag name)
+    remove: list[tuple[AssetKey, ExistingTag]] = field(default_factory=list)
+    delete: list[ExistingTag] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # tag name -> why
+    current_assignments: int = 0
+    stop_reason: str = ""
+    asset_datastore: Mapping[AssetKey, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.create or self.convert or self.refresh or self.add or self.remove or self.delete)
+
+
+def tag_color_normalise(hex_color: str) -> str:
+    """Plumbline stores #RRGGBB; catalogs may send #RGB, or anything at all."""
+    value = hex_color.strip()
+    if not _HEX.match(value):
+        return DEFAULT_TAG_COLOR
+    if len(value) == 4:
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value.upper()
+
+
+def pull_plan(data: PullInput) -> PullPlan:
+    plan = PullPlan(asset_datastore=data.asset_datastore)
+    by_name = {t.name.casefold(): t for t in data.existing_tags}
+    assignments = list(data.assignments)
+    mine = {
+        t.id: t
+        for t in by_name.values()
+        if t.tag_type == Tag.Type.EXTERNAL and t.integration_id == data.integration_id
+    }
+    plan.current_assignments = sum(1 for a in assignments if a.tag_id in mine)
+
+    # Decide, once per catalog tag name, which Plumbline tag it becomes (or why it is skipped).
+    used = {name.casefold() for names in data.wanted.values() for name in names}
+    resolved: dict[str, ExistingTag | None] = {}  # None: a tag to create
+    converted: set[int] = set()
+    for folded in sorted(used):
+        catalog = data.catalog_tags.get(folded)
+        if catalog is None:
+            continue
+        existing = by_name.get(folded)
+        if existing is None:
+            resolved[folded] = None
+            plan.create.append(catalog)
+        elif existing.id in mine:
+            resolved[folded] = existing
+            if (existing.color.upper(), existing.description) != (catalog.color.upper(), catalog.description):
+                plan.refresh.append((existing, catalog))
+        elif existing.tag_type == Tag.Type.GLOBAL and data.overwrite_tags:
+            resolved[folded] = existing
+            converted.add(existing.id)
+            plan.convert.append((existing, catalog))
+        elif existing.tag_type == Tag.Type.GLOBAL:
+            plan.skipped[catalog.name] = (
+                f"a global tag “{existing.name}” already exists; turn on Overwrite Tags to convert it"
+            )
+        else:
+            owner = existing.owner or f"integration {existing.integration_id}"
+            plan.skipped[catalog.name] = f"the tag “{existing.name}” belongs to {owner}"
+
+    have = {(a.key, a.tag_id) for a in assignments}
+    for key, names in data.wanted.items():
+        for folded in sorted({n.casefold() for n in names}):
+            if folded not in resolved:
+                continue
+            tag = resolved[folded]
+            if tag is None or (key, tag.id) not in have:
+                plan.add.append((key, data.catalog_tags[folded].name))
+
+    wanted_folded = {key: {n.casefold() for n in names} for key, names in data.wanted.items()}
+    for a in assignments:
+        tag = mine.get(a.tag_id)
+        # Converted tags keep the assets they had (that is what converting promises).
+        if tag is None or a.datastore_id not in data.scope_datastores:
+            continue
+        if tag.name.casefold() not in wanted_folded.get(a.key, ()):
+            plan.remove.append((a.key, tag))
+
+    removals = len(plan.remove)
+    if removals >= data.min_removals_to_stop and removals > data.threshold * plan.current_assignments:
+        plan.stop_reason = (
+            f"The pull would remove {removals} of this integration's {plan.current_assignments} tag "
+            f"assignments (more than {data.threshold:.0%}), so it stopped before changing any tag. "
+            "If the catalog really lost these tags, raise PLUMBLINE_TAG_REMOVAL_THRESHOLD; if the "
+            "token lost access to assets, fix its persona and sync again."
+        )
+
+    usage = Counter(a.tag_id for a in assignments)
+    for _key, tag in plan.remove:
+        usage[tag.id] -= 1
+    added_ids = {resolved[n.casefold()].id for _, n in plan.add if resolved.get(n.casefold()) is not None}
+    plan.delete = [t for t in mine.values() if usage[t.id] <= 0 and t.id not in added_ids]
+    return plan
