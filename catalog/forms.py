@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -17,7 +17,8 @@ def _tag_select_choices() -> list[Any]:
     global_tags, external_tags = [], []
     for tag in tag_choices():
         if tag.is_external:
-            external_tags.append((tag.pk, f"{tag.name} ({tag.integration.name})"))
+            source = tag.integration.name if tag.integration else "unknown integration"
+            external_tags.append((tag.pk, f"{tag.name} ({source})"))
         else:
             global_tags.append((tag.pk, tag.name))
     choices: list[Any] = [("", "Any tag")]
@@ -55,7 +56,7 @@ class _TagFilterMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = _tag_select_choices()
+        cast(forms.ChoiceField, self.fields["tag"]).choices = _tag_select_choices()
 
 
 class DatastoreFilterForm(_TagFilterMixin, _FilterForm):
@@ -128,4 +129,4 @@ class TagApplyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = tag_global_list()
+        cast(forms.ModelChoiceField, self.fields["tag"]).queryset = tag_global_list()

@@ -102,9 +102,9 @@ class Tag(models.Model):
         if self.tag_type == self.Type.GLOBAL and self.integration_id is not None:
             raise ValidationError({"integration": "A global tag belongs to no integration."})
         if self.name:
-            clash = Tag.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
-            if clash.exists():
-                raise ValidationError({"name": f"A tag named “{clash.first().name}” already exists."})
+            clash = Tag.objects.filter(name__iexact=self.name).exclude(pk=self.pk).first()
+            if clash is not None:
+                raise ValidationError({"name": f"A tag named “{clash.name}” already exists."})
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:tag_detail", args=[self.pk])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from accounts.roles import admin_required
 from catalog import selectors, services
@@ -26,6 +25,7 @@ from catalog.forms import (
     TagListFilterForm,
 )
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
+from config.htmx import HtmxHttpRequest
 
 DATASTORES_PER_PAGE = 25
 ROWS_PER_PAGE = 50
@@ -35,10 +35,6 @@ _ASSET_LEVELS: dict[str, type[Datastore | Container | Field]] = {
     "container": Container,
     "field": Field,
 }
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 # Helpers
@@ -71,7 +67,10 @@ def _asset_or_404(level: str, pk: int) -> Datastore | Container | Field:
     model = _ASSET_LEVELS.get(level)
     if model is None:
         raise Http404("Unknown asset level.")
-    return get_object_or_404(model.objects.prefetch_related(selectors.tags_prefetch()), pk=pk)
+    return cast(
+        "Datastore | Container | Field",
+        get_object_or_404(model.objects.prefetch_related(selectors.tags_prefetch()), pk=pk),
+    )
 
 
 def _asset_tags_context(asset: Datastore | Container | Field, level: str) -> dict[str, Any]:
@@ -227,7 +226,7 @@ def asset_tag_add(request: HtmxHttpRequest, level: str, pk: int) -> HttpResponse
     asset = _asset_or_404(level, pk)
     form = TagApplyForm(request.POST)
     if not form.is_valid():
-        return _bad_request(" ".join(form.errors["tag"]))
+        return _bad_request(" ".join(str(e) for e in form.errors["tag"]))
     services.tag_apply(tag=form.cleaned_data["tag"], asset=asset)
     return _asset_tags_response(request, level, pk)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from integrations.models import Integration, IntegrationChange, SyncRun
 
@@ -25,7 +26,7 @@ class IntegrationChangeAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     readonly_fields = ("integration", "integration_name", "user", "action", "changes", "at")
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -35,5 +36,5 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_filter = ("status", "trigger")
     readonly_fields = [f.name for f in SyncRun._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

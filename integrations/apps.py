@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _ensure_maintenance(sender, **kwargs) -> None:
+def _ensure_maintenance(sender: object, **kwargs: Any) -> None:
     from integrations.schedules import maintenance_schedule_ensure
 
     maintenance_schedule_ensure()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -77,7 +77,7 @@ class IntegrationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.connectors = connectors_all()
-        self.fields["integration_type"].choices = [
+        cast(forms.ChoiceField, self.fields["integration_type"]).choices = [
             (key, c.label if c.available else f"{c.label} (coming soon)")
             for key, c in self.connectors.items()
         ]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, HttpResponseClientRedirect
 
 from accounts.roles import admin_required
+from config.htmx import HtmxHttpRequest
 from integrations import runs
 from integrations.connectors import integration_connector
 from integrations.models import Integration, SyncIssue, SyncRun
@@ -27,8 +30,8 @@ class SyncForm(forms.Form):
     push = forms.BooleanField(required=False, initial=True)
     preview = forms.BooleanField(required=False, label="Preview only")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not (data.get("pull") or data.get("push")):
             raise forms.ValidationError("Pick what to sync: pull, push or both.")
         return data
@@ -36,7 +39,7 @@ class SyncForm(forms.Form):
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def sync_start(request: HttpRequest, pk: int) -> HttpResponse:
+def sync_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     connector = integration_connector(integration)
     form = SyncForm(request.POST if request.method == "POST" else None)
@@ -61,14 +64,14 @@ def sync_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def run_list(request: HttpRequest, pk: int) -> HttpResponse:
+def run_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     runs_sweep()
     page = Paginator(integration.runs.select_related("started_by"), 25).get_page(request.GET.get("page"))
     return render(request, "integrations/run_list.html", {"integration": integration, "page": page})
 
 
-def _after(request: HttpRequest) -> int:
+def _after(request: HtmxHttpRequest) -> int:
     try:
         return max(0, int(request.GET.get("after", "0")))
     except ValueError:
@@ -76,7 +79,7 @@ def _after(request: HttpRequest) -> int:
 
 
 @require_GET
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The run page; htmx polls the same URL with ?after=<last line id> for new lines only."""
     polled = request.htmx and "after" in request.GET
     if not polled:  # not on every one-second poll
@@ -96,7 +99,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def run_assets(request: HttpRequest, pk: int) -> HttpResponse:
+def run_assets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Mapped assets (Plumbline ↔ catalog) and the ones that could not be mapped, searchable."""
     run = get_object_or_404(SyncRun.objects.select_related("integration"), pk=pk)
     q = request.GET.get("q", "").strip()[:200]
@@ -118,7 +121,7 @@ def run_assets(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
     runs.run_cancel(run=run, user=request.user)
     return redirect(run.get_absolute_url())
@@ -130,12 +133,12 @@ class _Echo:
 
 
 @require_GET
-def run_changes_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def run_changes_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
     writer = csv.writer(_Echo())
     header = ["run", "datastore", "asset", "catalog asset", "change", "before", "after", "applied"]
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield writer.writerow(header)
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
             values = [run.pk, c.datastore, c.asset, c.catalog_ref, c.kind, c.before, c.after, c.applied]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count
 
 from integrations.models import Integration, SyncLogLine, SyncRun
@@ -15,13 +17,14 @@ def integration_cards(*, pk: int | None = None) -> list[Integration]:
     rows = Integration.objects.annotate(external_tag_count=Count("external_tags"))
     if pk is not None:
         rows = rows.filter(pk=pk)
-    cards = list(rows)
+    # Cards carry their runs as extra attributes for the templates.
+    cards: list[Any] = list(rows)
     ids = [i.pk for i in cards]
     active = {
         r.integration_id: r
         for r in SyncRun.objects.filter(integration_id__in=ids, status__in=SyncRun.ACTIVE_STATUSES)
     }
-    latest = {}
+    latest: dict[int, SyncRun] = {}
     for run in (
         SyncRun.objects.filter(integration_id__in=ids)
         .exclude(status__in=SyncRun.ACTIVE_STATUSES)

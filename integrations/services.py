@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from integrations.connectors import connector_for
@@ -42,9 +42,7 @@ def _credential_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, s
     }
 
 
-def integration_create(
-    *, user: AbstractBaseUser | None, credentials: dict[str, str], **values: Any
-) -> Integration:
+def integration_create(*, user: User | None, credentials: dict[str, str], **values: Any) -> Integration:
     """Try the credentials against the catalog first; a failed check raises ConnectionProblem, saves nothing."""
     ok = connector_for(values["integration_type"]).connection_test(url=values["url"], credentials=credentials)
     with transaction.atomic():
@@ -68,7 +66,7 @@ def integration_create(
 def integration_update(
     *,
     integration: Integration,
-    user: AbstractBaseUser | None,
+    user: User | None,
     credentials: dict[str, str] | None = None,
     **values: Any,
 ) -> Integration:
@@ -102,7 +100,7 @@ def integration_update(
     return integration
 
 
-def integration_delete(*, integration: Integration, user: AbstractBaseUser | None) -> int:
+def integration_delete(*, integration: Integration, user: User | None) -> int:
     """Delete the integration; its external tags (and their assignments) go with it."""
     removed_tags = integration.external_tags.count()
     with transaction.atomic():
@@ -119,7 +117,7 @@ def integration_delete(*, integration: Integration, user: AbstractBaseUser | Non
 
 
 def integration_test_connection(
-    *, integration: Integration, user: AbstractBaseUser | None
+    *, integration: Integration, user: User | None
 ) -> ConnectionOK | ConnectionProblem:
     """Run the same check as on save and record the outcome as the integration's status."""
     try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import admin_required
+from config.htmx import HtmxHttpRequest
 from integrations.forms import IntegrationForm
 from integrations.models import Integration
 from integrations.runs import runs_sweep
@@ -23,21 +24,21 @@ from integrations.services import (
 from integrations.sync.connector import ConnectionProblem
 
 
-def _modal_or_page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+def _modal_or_page(request: HtmxHttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     """htmx gets the modal fragment; a plain request gets the same form inside a page."""
     if request.htmx:
         return render(request, template, context, status=status)
     return render(request, "integrations/form_page.html", context | {"fragment": template}, status=status)
 
 
-def _done(request: HttpRequest, text: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, text: str) -> HttpResponse:
     messages.success(request, text)
     url = reverse("integrations:list")
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_GET
-def integration_list(request: HttpRequest) -> HttpResponse:
+def integration_list(request: HtmxHttpRequest) -> HttpResponse:
     runs_sweep()
     context = {"integrations": integration_cards()}
     if request.htmx and request.GET.get("fragment") == "cards":
@@ -56,7 +57,7 @@ def _problem_field(form: IntegrationForm, problem: ConnectionProblem) -> str:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def integration_add(request: HttpRequest) -> HttpResponse:
+def integration_add(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntegrationForm(request.POST)
     else:
@@ -77,7 +78,7 @@ def integration_add(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def integration_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     form = IntegrationForm(
         request.POST if request.method == "POST" else None, instance=Integration.objects.get(pk=pk)
@@ -102,7 +103,7 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def integration_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def integration_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     if request.method == "POST":
         removed = integration_delete(integration=integration, user=request.user)
@@ -117,7 +118,7 @@ def integration_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def integration_test(request: HttpRequest, pk: int) -> HttpResponse:
+def integration_test(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     integration_test_connection(integration=integration, user=request.user)
     card = integration_cards(pk=pk)[0]

@@ -17,12 +17,12 @@ register = template.Library()
 
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FALLBACK_COLOR = DEFAULT_TAG_COLOR
-_ANOMALY_STATUS_CLASS = {
+_ANOMALY_STATUS_CLASS: dict[str, str] = {
     Anomaly.Status.ACTIVE: "status-bad",
     Anomaly.Status.ACKNOWLEDGED: "status-warn",
     Anomaly.Status.RESOLVED: "status-ok",
 }
-_CHECK_STATUS_CLASS = {
+_CHECK_STATUS_CLASS: dict[str, str] = {
     Check.Status.ACTIVE: "status-ok",
     Check.Status.DRAFT: "status-info",
     Check.Status.ARCHIVED: "status-neutral",
@@ -122,7 +122,7 @@ def tag_chip(tag: Tag, remove_url: str = "", target: str = "") -> SafeString:
     dot = format_html('<span class="dot" style="background: {}"></span>', tag_display_color(tag))
     url = reverse("catalog:tag_detail", args=[tag.pk])
     if tag.is_external:
-        source = tag.integration.name if tag.integration_id else "unknown integration"
+        source = tag.integration.name if tag.integration else "unknown integration"
         return format_html(
             '<a class="chip chip-external" href="{}" title="External tag from integration {}">'
             '{}<span class="name">{}</span><span class="src">⇄ {}</span></a>',

@@ -11,7 +11,7 @@ import copy
 import logging
 import queue
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -255,7 +255,7 @@ class AtlanClient:
         attributes: list[str],
         relation_attributes: Sequence[str],
         page_size: int,
-    ) -> Iterator[list[Any]]:
+    ) -> Generator[list[Any], None, None]:
         offset = 0
         while True:
             page = self._search_page(
@@ -280,7 +280,7 @@ class AtlanClient:
         attributes: list[str],
         relation_attributes: Sequence[str],
         page_size: int,
-    ) -> Iterator[list[Any]]:
+    ) -> Generator[list[Any], None, None]:
         # Reference §2 "bulk paging": sort by creation time then guid and always ask from=0,
         # filtering for what comes after the last asset seen. Keying on (createTime, guid)
         # rather than createTime alone means bulk-loaded assets that share one createTime
@@ -302,7 +302,7 @@ class AtlanClient:
             if len(page.entities) < page_size:
                 return
 
-    def _ahead(self, pages: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    def _ahead(self, pages: Generator[list[Any], None, None]) -> Iterator[list[Any]]:
         """Yield the pages, always fetching the next one in a background thread meanwhile.
 
         Retries' on_wait notices are held back and given on the caller's thread (a sync logs

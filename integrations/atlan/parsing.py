@@ -89,7 +89,7 @@ def _typedef_list(body: Any, key: str, what: str) -> list[dict[str, Any]]:
 def parse_tag_typedefs(body: Any) -> dict[str, AtlanTagDef]:
     tags: dict[str, AtlanTagDef] = {}
     for item in _typedef_list(body, "classificationDefs", "the tag typedefs call"):
-        options = item.get("options") if isinstance(item.get("options"), dict) else {}
+        options = item["options"] if isinstance(item.get("options"), dict) else {}
         tags[item["name"]] = AtlanTagDef(
             hash=item["name"],
             # A tag without a display name is odd but survivable: show its hash.
@@ -116,7 +116,7 @@ def parse_custom_metadata_def(
         attr = require_dict(attr, what, f"attribute #{index} of {item['name']}")
         if not isinstance(attr.get("name"), str) or not attr["name"]:
             raise malformed(what, f"attribute #{index} of {item['name']} has no hashed 'name'")
-        options = attr.get("options") if isinstance(attr.get("options"), dict) else {}
+        options = attr["options"] if isinstance(attr.get("options"), dict) else {}
         attributes.append(
             AtlanAttributeDef(
                 hash=attr["name"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db.models import Q
 
@@ -48,7 +48,7 @@ Links = dict[AssetKey, LinkRow | AssetLink]
 
 def links_load(*, integration_id: int, datastore_id: int, only: Iterable[int] | None = None) -> Links:
     """A datastore's links (or, for an event push, only those of its given tables)."""
-    containers = (
+    containers: Any = (
         list(only) if only is not None else Container.objects.filter(datastore_id=datastore_id).values("id")
     )
     fields = Field.objects.filter(container_id__in=containers).values("id")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -35,7 +36,7 @@ def pull_load_existing(
             integration_id=t.integration_id,
             color=t.color,
             description=t.description,
-            owner=t.integration.name if t.integration_id else "",
+            owner=t.integration.name if t.integration else "",
         )
         for t in Tag.objects.select_related("integration").only(
             "id", "name", "tag_type", "integration_id", "color", "description", "integration__name"
@@ -75,7 +76,7 @@ def pull_apply(
         ctx.log(f"Catalog tag “{name}” skipped: {why}.", level="WARNING")
     for tag in plan.create:
         ctx.change(datastore="", asset=f"tag {tag.name}", kind="tag_created", after=f"external {tag.color}")
-    for old, _new in plan.convert:
+    for old, _catalog in plan.convert:
         ctx.change(
             datastore="", asset=f"tag {old.name}", kind="tag_converted", before="global", after="external"
         )
@@ -84,13 +85,16 @@ def pull_apply(
             datastore=ds_name(key), asset=asset_labels.get(key, str(key)), kind="tag_added", after=name
         )
         ctx.count(ds_name(key), "tags_pulled")
-    for key, tag in plan.remove:
+    for key, gone in plan.remove:
         ctx.change(
-            datastore=ds_name(key), asset=asset_labels.get(key, str(key)), kind="tag_removed", before=tag.name
+            datastore=ds_name(key),
+            asset=asset_labels.get(key, str(key)),
+            kind="tag_removed",
+            before=gone.name,
         )
         ctx.count(ds_name(key), "tags_removed")
-    for tag in plan.delete:
-        ctx.change(datastore="", asset=f"tag {tag.name}", kind="tag_deleted", before=tag.name)
+    for orphan in plan.delete:
+        ctx.change(datastore="", asset=f"tag {orphan.name}", kind="tag_deleted", before=orphan.name)
     verb = "Would add" if ctx.preview else "Added"
     ctx.log(
         f"Tags: {verb} {len(plan.add)} tag assignment(s), "
@@ -147,7 +151,7 @@ def _apply(plan: PullPlan, integration_id: int) -> set[str]:
         else:
             lost.add(name)
     for level, pairs in by_level.items():
-        through = LEVEL_MODELS[level].tags.through
+        through: Any = LEVEL_MODELS[level].tags.through
         through.objects.bulk_create(
             [through(**{f"{level}_id": obj, "tag_id": tag}) for obj, tag in pairs],
             ignore_conflicts=True,

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Datastore, Tag
-from integrations.sync.connector import ConnectionProblem
 from integrations.models import Integration, IntegrationChange
+from integrations.sync.connector import ConnectionProblem
 from tests.helpers import HTMX
 from tests.integrations.fakes import make_integration
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.loader import CatalogLoadError, catalog_load
 
@@ -11,10 +12,10 @@ from catalog.loader import CatalogLoadError, catalog_load
 class Command(BaseCommand):
     help = "Load datastores, containers, fields, scores, checks, anomalies and global tags from JSON."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="catalog JSON file (format: see README)")
 
-    def handle(self, *args, file: Path, **options) -> None:
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError:

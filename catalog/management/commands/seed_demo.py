@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import ADMIN_GROUP, VIEWER_GROUP
 from catalog.loader import CatalogLoadError, catalog_load
@@ -16,10 +17,10 @@ DEMO_USERS = (("admin", "plumbline", ADMIN_GROUP), ("viewer", "plumbline", VIEWE
 class Command(BaseCommand):
     help = "Load the demo catalog (matches the Atlan sandbox's demo scenario) and the demo users."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-users", action="store_true", help="do not create the demo users")
 
-    def handle(self, *args, no_users: bool = False, **options) -> None:
+    def handle(self, *args: Any, no_users: bool = False, **options: Any) -> None:
         try:
             summary = catalog_load(json.loads(DEMO_FILE.read_text(encoding="utf-8")))
         except CatalogLoadError as exc:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from integrations.models import Integration, SyncRun
 from integrations.runs import RunAlreadyActive, run_execute, run_start, runs_sweep
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         "Start a sync of an integration (pull and push unless one is chosen) and optionally follow its log."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="the integration's name")
         parser.add_argument("--pull", action="store_true", help="pull the catalog's tags")
         parser.add_argument("--push", action="store_true", help="push Plumbline's metadata")
@@ -27,7 +28,17 @@ class Command(BaseCommand):
             "--here", action="store_true", help="run in this process instead of a worker (implies --wait)"
         )
 
-    def handle(self, *args, name: str, pull: bool, push: bool, preview: bool, wait: bool, here: bool, **opts):
+    def handle(
+        self,
+        *args: Any,
+        name: str,
+        pull: bool,
+        push: bool,
+        preview: bool,
+        wait: bool,
+        here: bool,
+        **opts: Any,
+    ) -> None:
         try:
             integration = Integration.objects.get(name=name)
         except Integration.DoesNotExist:
