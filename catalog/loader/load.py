@@ -6,6 +6,7 @@ checks and anomalies by their `key`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -328,74 +329,79 @@ def catalog_validate(data: Any) -> dict:
     return {"tags": list(tags.values()), "datastores": datastores}
 
 
-def _upsert_tags(spec: list[dict], summary: LoadSummary) -> dict[str, Tag]:
+AssetModel = type[Datastore] | type[Container] | type[Field]
+Asset = Datastore | Container | Field
+Spec = dict[str, Any]
+
+
+def tags_load(specs: list[Spec], summary: LoadSummary) -> dict[str, Tag]:
+    """Create or update the file's global tags; returns every tag by lower-cased name."""
     existing = {t.name.lower(): t for t in Tag.objects.all()}
     new = []
-    for item in spec:
-        tag = existing.get(item["name"].lower())
+    for spec in specs:
+        tag = existing.get(spec["name"].lower())
         if tag is not None and tag.is_external:
             raise CatalogLoadError(
                 [
-                    f"tags: {item['name']!r} already exists as an external tag of {tag.integration}; "
+                    f"tags: {spec['name']!r} already exists as an external tag of {tag.integration}; "
                     "external tags are managed by their integration"
                 ]
             )
         if tag is None:
-            tag = Tag(tag_type=Tag.Type.GLOBAL, **item)
+            tag = Tag(tag_type=Tag.Type.GLOBAL, **spec)
             new.append(tag)
-            existing[item["name"].lower()] = tag
+            existing[spec["name"].lower()] = tag
         else:
-            changed = [k for k, val in item.items() if k != "name" and getattr(tag, k) != val]
+            changed = [k for k, value in spec.items() if k != "name" and getattr(tag, k) != value]
             for k in changed:
-                setattr(tag, k, item[k])
+                setattr(tag, k, spec[k])
             if changed:
                 tag.save(update_fields=changed)
     Tag.objects.bulk_create(new)
-    summary.add("tags", len(spec), len(new))
+    summary.add("tags", len(specs), len(new))
     return {t.name.lower(): t for t in Tag.objects.all()}
 
 
-def _load_scores(model: type, owners: list[tuple[Any, list[dict]]]) -> int:
-    """Append missing scores (matched by time) and point each asset at its newest score."""
-    owner_field = model.__name__.lower()
-    ids = [asset.pk for asset, _ in owners if asset.pk]
-    have: set[tuple[int, datetime]] = set()
-    for chunk in range(0, len(ids), 5000):
-        have.update(
-            QualityScore.objects.filter(**{f"{owner_field}_id__in": ids[chunk : chunk + 5000]}).values_list(
-                f"{owner_field}_id", "recorded_at"
-            )
-        )
-    new = [
-        QualityScore(**{owner_field: asset}, **score)
-        for asset, scores in owners
-        for score in scores
-        if (asset.pk, score["recorded_at"]) not in have
-    ]
-    QualityScore.objects.bulk_create(new, batch_size=2000)
-    touched = {score.__dict__[f"{owner_field}_id"] for score in new}
-    if touched:
-        latest: dict[int, int] = {}
-        rows = QualityScore.objects.filter(**{f"{owner_field}_id__in": touched}).order_by("recorded_at")
-        for owner_id, score_id in rows.values_list(f"{owner_field}_id", "id").iterator(chunk_size=5000):
-            latest[owner_id] = score_id
-        assets = [model(pk=pk, current_score_id=score_id) for pk, score_id in latest.items()]
-        model.objects.bulk_update(assets, ["current_score"], batch_size=2000)
-    return len(new)
+def datastores_load(specs: list[Spec], summary: LoadSummary) -> list[tuple[Spec, Datastore]]:
+    """Create missing datastores (by name) and update the settings of the others."""
+    by_name = {d.name: d for d in Datastore.objects.filter(name__in=[s["name"] for s in specs])}
+    created = 0
+    for spec in specs:
+        values = {k: spec[k] for k in ("connector_type", "store_type", "host", "database", "schema")}
+        datastore = by_name.get(spec["name"])
+        if datastore is None:
+            by_name[spec["name"]] = Datastore.objects.create(name=spec["name"], **values)
+            created += 1
+        elif any(getattr(datastore, k) != value for k, value in values.items()):
+            Datastore.objects.filter(pk=datastore.pk).update(**values)
+    summary.add("datastores", len(specs), created)
+    return [(spec, by_name[spec["name"]]) for spec in specs]
 
 
-def _link_tags(model: type, pairs: list[tuple[int, int]]) -> None:
-    through = model.tags.through
-    owner = f"{model.__name__.lower()}_id"
-    through.objects.bulk_create(
-        [through(**{owner: asset_id, "tag_id": tag_id}) for asset_id, tag_id in pairs],
-        ignore_conflicts=True,
-        batch_size=5000,
+def containers_load(
+    datastores: list[tuple[Spec, Datastore]], summary: LoadSummary
+) -> list[tuple[Spec, Container]]:
+    rows = [(datastore, spec) for ds_spec, datastore in datastores for spec in ds_spec["containers"]]
+    by_key = children_upsert(
+        Container, "datastore", "container_type", [(ds, s["name"], s["type"]) for ds, s in rows], summary
     )
+    return [(spec, by_key[(datastore.pk, spec["name"])]) for datastore, spec in rows]
 
 
-def _upsert_children(
-    model: type, parent: str, kind_field: str, rows: list[tuple[Any, str, str]], summary: LoadSummary
+def fields_load(containers: list[tuple[Spec, Container]], summary: LoadSummary) -> list[tuple[Spec, Field]]:
+    rows = [(container, spec) for c_spec, container in containers for spec in c_spec["fields"]]
+    by_key = children_upsert(
+        Field, "container", "declared_type", [(c, s["name"], s["type"]) for c, s in rows], summary
+    )
+    return [(spec, by_key[(container.pk, spec["name"])]) for container, spec in rows]
+
+
+def children_upsert(
+    model: type[Container] | type[Field],
+    parent: str,
+    kind_field: str,
+    rows: list[tuple[Datastore | Container, str, str]],
+    summary: LoadSummary,
 ) -> dict[tuple[int, str], Any]:
     """Create missing children (by parent and name) and update their type; returns them all by key."""
     parent_ids = sorted({p.pk for p, _, _ in rows})
@@ -419,113 +425,145 @@ def _upsert_children(
     return existing
 
 
+def scores_load(
+    levels: Sequence[tuple[AssetModel, Sequence[tuple[Spec, Asset]]]], summary: LoadSummary
+) -> None:
+    total = created = 0
+    for model, placed in levels:
+        owners = [(asset, spec["scores"]) for spec, asset in placed]
+        created += asset_scores_load(model, owners)
+        total += sum(len(scores) for _, scores in owners)
+    summary.add("scores", total, created)
+
+
+def asset_scores_load(model: AssetModel, owners: Sequence[tuple[Asset, Sequence[Spec]]]) -> int:
+    """Append missing scores (matched by time) and point each asset at its newest score."""
+    owner_field = model.__name__.lower()
+    ids = [asset.pk for asset, _ in owners if asset.pk]
+    have: set[tuple[int, datetime]] = set()
+    for chunk in range(0, len(ids), 5000):
+        have.update(
+            QualityScore.objects.filter(**{f"{owner_field}_id__in": ids[chunk : chunk + 5000]}).values_list(
+                f"{owner_field}_id", "recorded_at"
+            )
+        )
+    new = [
+        QualityScore(**{owner_field: asset}, **score)
+        for asset, scores in owners
+        for score in scores
+        if (asset.pk, score["recorded_at"]) not in have
+    ]
+    QualityScore.objects.bulk_create(new, batch_size=2000)
+    current_scores_point(model, {score.__dict__[f"{owner_field}_id"] for score in new})
+    return len(new)
+
+
+def current_scores_point(model: AssetModel, owner_ids: set[int]) -> None:
+    if not owner_ids:
+        return
+    owner_field = f"{model.__name__.lower()}_id"
+    latest: dict[int, int] = {}
+    rows = QualityScore.objects.filter(**{f"{owner_field}__in": owner_ids}).order_by("recorded_at")
+    for owner_id, score_id in rows.values_list(owner_field, "id").iterator(chunk_size=5000):
+        latest[owner_id] = score_id
+    assets = [model(pk=pk, current_score_id=score_id) for pk, score_id in latest.items()]
+    model.objects.bulk_update(assets, ["current_score"], batch_size=2000)
+
+
+def asset_tags_link(model: AssetModel, placed: Sequence[tuple[Spec, Asset]], tags: dict[str, Tag]) -> None:
+    through = model.tags.through
+    owner = f"{model.__name__.lower()}_id"
+    through.objects.bulk_create(
+        [
+            through(**{owner: asset.pk, "tag_id": tags[name].pk})
+            for spec, asset in placed
+            for name in spec["tags"]
+        ],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+
+
+def checks_load(
+    containers: list[tuple[Spec, Container]], fields: list[tuple[Spec, Field]], summary: LoadSummary
+) -> dict[tuple[int, str], Check]:
+    """Create or update checks (by container and key) and link them to their fields."""
+    specs = [(container, spec) for c_spec, container in containers for spec in c_spec["checks"]]
+    checks = {
+        (k.container_id, k.key): k
+        for k in Check.objects.filter(container_id__in=[c.pk for _, c in containers])
+    }
+    new = []
+    for container, spec in specs:
+        values = {k: spec[k] for k in ("rule_type", "description", "status")}
+        check = checks.get((container.pk, spec["key"]))
+        if check is None:
+            check = Check(container=container, key=spec["key"], **values)
+            new.append(check)
+            checks[(container.pk, check.key)] = check
+        elif any(getattr(check, k) != value for k, value in values.items()):
+            Check.objects.filter(pk=check.pk).update(**values)
+    Check.objects.bulk_create(new, batch_size=2000)
+    field_by_key = {(f.container_id, f.name): f for _, f in fields}
+    through = Check.fields.through
+    through.objects.bulk_create(
+        [
+            through(check_id=checks[(c.pk, spec["key"])].pk, field_id=field_by_key[(c.pk, name)].pk)
+            for c, spec in specs
+            for name in spec["fields"]
+        ],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+    summary.add("checks", len(specs), len(new))
+    return checks
+
+
+def anomalies_load(
+    containers: list[tuple[Spec, Container]], checks: dict[tuple[int, str], Check], summary: LoadSummary
+) -> None:
+    """Create or update anomalies (by container and key), each pointing at its check if it names one."""
+    specs = [(container, spec) for c_spec, container in containers for spec in c_spec["anomalies"]]
+    existing = {
+        (a.container_id, a.key): a
+        for a in Anomaly.objects.filter(container_id__in=[c.pk for _, c in containers])
+    }
+    new = []
+    for container, spec in specs:
+        check = checks.get((container.pk, spec["check"])) if spec["check"] else None
+        values = {
+            "anomaly_type": spec["type"],
+            "status": spec["status"],
+            "message": spec["message"],
+            "created_at": spec["created_at"],
+            "check_rule_id": check.pk if check else None,
+        }
+        anomaly = existing.get((container.pk, spec["key"]))
+        if anomaly is None:
+            new.append(Anomaly(container=container, key=spec["key"], **values))
+        elif any(getattr(anomaly, k) != value for k, value in values.items()):
+            Anomaly.objects.filter(pk=anomaly.pk).update(**values)
+    Anomaly.objects.bulk_create(new, batch_size=2000)
+    summary.add("anomalies", len(specs), len(new))
+
+
 @transaction.atomic
 def catalog_load(data: Any) -> LoadSummary:
     """Validate `data` and load it in one transaction; nothing is written when anything is wrong."""
     spec = catalog_validate(data)
     summary = LoadSummary()
-    tags = _upsert_tags(spec["tags"], summary)
-
-    ds_by_name = {
-        d.name: d for d in Datastore.objects.filter(name__in=[d["name"] for d in spec["datastores"]])
-    }
-    ds_created = 0
-    for item in spec["datastores"]:
-        values = {k: item[k] for k in ("connector_type", "store_type", "host", "database", "schema")}
-        ds = ds_by_name.get(item["name"])
-        if ds is None:
-            ds = Datastore.objects.create(name=item["name"], **values)
-            ds_by_name[ds.name] = ds
-            ds_created += 1
-        elif any(getattr(ds, k) != val for k, val in values.items()):
-            Datastore.objects.filter(pk=ds.pk).update(**values)
-    summary.add("datastores", len(spec["datastores"]), ds_created)
-
-    # Containers, then fields, each level in bulk.
-    container_rows = [
-        (ds_by_name[item["name"]], citem) for item in spec["datastores"] for citem in item["containers"]
+    tags = tags_load(spec["tags"], summary)
+    datastores = datastores_load(spec["datastores"], summary)
+    containers = containers_load(datastores, summary)
+    fields = fields_load(containers, summary)
+    levels: Sequence[tuple[AssetModel, Sequence[tuple[Spec, Asset]]]] = [
+        (Datastore, datastores),
+        (Container, containers),
+        (Field, fields),
     ]
-    existing_c = _upsert_children(
-        Container,
-        "datastore",
-        "container_type",
-        [(ds, c["name"], c["type"]) for ds, c in container_rows],
-        summary,
-    )
-    field_rows = [
-        (existing_c[(ds.pk, citem["name"])], fitem)
-        for ds, citem in container_rows
-        for fitem in citem["fields"]
-    ]
-    existing_f = _upsert_children(
-        Field, "container", "declared_type", [(c, f["name"], f["type"]) for c, f in field_rows], summary
-    )
-    container_ids = [c.pk for c in existing_c.values()]
-
-    ds_scores, c_scores, f_scores = [], [], []
-    ds_tags, c_tags, f_tags = [], [], []
-    checks_spec, anomalies_spec = [], []
-    for item in spec["datastores"]:
-        ds = ds_by_name[item["name"]]
-        ds_scores.append((ds, item["scores"]))
-        ds_tags += [(ds.pk, tags[t].pk) for t in item["tags"]]
-        for citem in item["containers"]:
-            c = existing_c[(ds.pk, citem["name"])]
-            c_scores.append((c, citem["scores"]))
-            c_tags += [(c.pk, tags[t].pk) for t in citem["tags"]]
-            checks_spec += [(c, k) for k in citem["checks"]]
-            anomalies_spec += [(c, a) for a in citem["anomalies"]]
-            for fitem in citem["fields"]:
-                f = existing_f[(c.pk, fitem["name"])]
-                f_scores.append((f, fitem["scores"]))
-                f_tags += [(f.pk, tags[t].pk) for t in fitem["tags"]]
-    new_scores = _load_scores(Datastore, ds_scores) + _load_scores(Container, c_scores)
-    new_scores += _load_scores(Field, f_scores)
-    summary.add("scores", sum(len(s) for _, s in ds_scores + c_scores + f_scores), new_scores)
-    _link_tags(Datastore, ds_tags)
-    _link_tags(Container, c_tags)
-    _link_tags(Field, f_tags)
-
-    checks = {(k.container_id, k.key): k for k in Check.objects.filter(container_id__in=container_ids)}
-    new_checks = []
-    for c, kitem in checks_spec:
-        check = checks.get((c.pk, kitem["key"]))
-        values = {k: kitem[k] for k in ("rule_type", "description", "status")}
-        if check is None:
-            check = Check(container=c, key=kitem["key"], **values)
-            new_checks.append(check)
-            checks[(c.pk, check.key)] = check
-        elif any(getattr(check, k) != val for k, val in values.items()):
-            Check.objects.filter(pk=check.pk).update(**values)
-    Check.objects.bulk_create(new_checks, batch_size=2000)
-    through = Check.fields.through
-    through.objects.bulk_create(
-        [
-            through(check_id=checks[(c.pk, kitem["key"])].pk, field_id=existing_f[(c.pk, fname)].pk)
-            for c, kitem in checks_spec
-            for fname in kitem["fields"]
-        ],
-        ignore_conflicts=True,
-        batch_size=5000,
-    )
-    summary.add("checks", len(checks_spec), len(new_checks))
-
-    anomalies = {(a.container_id, a.key): a for a in Anomaly.objects.filter(container_id__in=container_ids)}
-    new_anomalies = []
-    for c, aitem in anomalies_spec:
-        check = checks.get((c.pk, aitem["check"])) if aitem["check"] else None
-        values = {
-            "anomaly_type": aitem["type"],
-            "status": aitem["status"],
-            "message": aitem["message"],
-            "created_at": aitem["created_at"],
-            "check_rule_id": check.pk if check else None,
-        }
-        anomaly = anomalies.get((c.pk, aitem["key"]))
-        if anomaly is None:
-            new_anomalies.append(Anomaly(container=c, key=aitem["key"], **values))
-        elif any(getattr(anomaly, k) != val for k, val in values.items()):
-            Anomaly.objects.filter(pk=anomaly.pk).update(**values)
-    Anomaly.objects.bulk_create(new_anomalies, batch_size=2000)
-    summary.add("anomalies", len(anomalies_spec), len(new_anomalies))
+    scores_load(levels, summary)
+    for model, placed in levels:
+        asset_tags_link(model, placed, tags)
+    checks = checks_load(containers, fields, summary)
+    anomalies_load(containers, checks, summary)
     return summary
