@@ -66,6 +66,8 @@ def _text(*, required: bool, max_len: int = MAX_NAME) -> BeforeValidator:
             raise problem(f"must be a string, got {type(value).__name__}")
         if len(value) > max_len:
             raise problem(f"is longer than {max_len} characters")
+        if required and not value.strip():
+            raise problem("must not be blank")
         return value.strip()
 
     return BeforeValidator(check)
@@ -144,6 +146,18 @@ def same_names(names: Sequence[str], fold: Callable[[str], str]) -> Iterator[tup
         j = first.setdefault(fold(name), i)
         if j != i:
             yield i, j
+
+
+def repeated_names(names: Sequence[str], what: str, siblings: str, where: str = "") -> list[tuple[Loc, str]]:
+    """Each name that repeats an earlier one, or differs from it only in case, at the later item."""
+    problems: list[tuple[Loc, str]] = []
+    for i, j in same_names(names, str.casefold):
+        if names[i] == names[j]:
+            text = f"repeats {what} {names[i]!r}{where}"
+        else:
+            text = f"{names[i]!r} differs only in case from {what} {names[j]!r} ({siblings}[{j}]){where}"
+        problems.append(((i, "name"), text))
+    return problems
 
 
 Name = Annotated[str, _text(required=True)]
@@ -228,13 +242,8 @@ class ContainerSpec(AssetSpec):
     @field_validator("fields")
     @classmethod
     def _field_names_distinct(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
-        names = [f.name for f in fields]
         problems_raise(
-            [
-                ((i, "name"), f"repeats field {names[i]!r} in this container")
-                for i, _ in same_names(names, str)
-            ],
-            fields,
+            repeated_names([f.name for f in fields], "field", "fields", " in this container"), fields
         )
         return fields
 
@@ -295,13 +304,7 @@ class DatastoreSpec(AssetSpec):
     @classmethod
     def _container_names_distinct(cls, containers: list[ContainerSpec]) -> list[ContainerSpec]:
         names = [c.name for c in containers]
-        problems_raise(
-            [
-                ((i, "name"), f"repeats container {names[i]!r} in this datastore")
-                for i, _ in same_names(names, str)
-            ],
-            containers,
-        )
+        problems_raise(repeated_names(names, "container", "containers", " in this datastore"), containers)
         return containers
 
 
@@ -315,8 +318,13 @@ class CatalogSpec(Spec):
         names = [t.name for t in tags]
         problems_raise(
             [
-                ((i, "name"), f"repeats tag {names[i]!r} (names are compared without regard to case)")
-                for i, _ in same_names(names, str.lower)
+                (
+                    (i, "name"),
+                    f"repeats tag {names[i]!r} (tags[{j}] is {names[j]!r}; "
+                    "names are compared without regard to case)",
+                )
+                # Lower, not casefold: the database's unique constraint is on Lower(name).
+                for i, j in same_names(names, str.lower)
             ],
             tags,
         )
@@ -325,9 +333,5 @@ class CatalogSpec(Spec):
     @field_validator("datastores")
     @classmethod
     def _datastore_names_distinct(cls, datastores: list[DatastoreSpec]) -> list[DatastoreSpec]:
-        names = [d.name for d in datastores]
-        problems_raise(
-            [((i, "name"), f"repeats datastore {names[i]!r}") for i, _ in same_names(names, str)],
-            datastores,
-        )
+        problems_raise(repeated_names([d.name for d in datastores], "datastore", "datastores"), datastores)
         return datastores

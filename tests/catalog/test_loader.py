@@ -194,3 +194,128 @@ def test_command_lists_every_problem(tmp_path):
     with pytest.raises(CommandError) as info:
         call_command("load_catalog", str(path))
     assert "tags[0].color" in str(info.value) and "datastores[0].scores[0].total" in str(info.value)
+
+
+def _errors_of(data: dict) -> list[str]:
+    with pytest.raises(CatalogLoadError) as info:
+        catalog_load(data)
+    return info.value.errors
+
+
+def _container(d: dict) -> dict:
+    return d["datastores"][0]["containers"][0]
+
+
+C0 = "datastores[0].containers[0]"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d["datastores"][0].update(tags=[1, {"x": 2}]),
+            [
+                "datastores[0].tags[0]: must be a tag name (got 1)",
+                "datastores[0].tags[1]: must be a tag name (got {'x': 2})",
+            ],
+        ),
+        (
+            lambda d: _container(d)["anomalies"][0].update(check=5),
+            [f"{C0}.anomalies[0].check: must be a check key (got 5)"],
+        ),
+        (
+            lambda d: _container(d)["anomalies"][0].update(check={"key": "c1"}),
+            [f"{C0}.anomalies[0].check: must be a check key (got {{'key': 'c1'}})"],
+        ),
+        (
+            lambda d: _container(d)["checks"][0].update(fields="ID"),
+            [f"{C0}.checks[0].fields: must be a list"],
+        ),
+        (
+            lambda d: _container(d)["checks"][0].update(fields=[["ID"]]),
+            [f"{C0}.checks[0].fields[0]: must be a field name (got ['ID'])"],
+        ),
+    ],
+)
+def test_references_of_the_wrong_type_are_refused_with_their_place(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    assert _errors_of(data) == expected
+    assert set(_counts().values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["tags"][0].update(name="  "), "tags[0].name: must not be blank"),
+        (lambda d: d["datastores"][0].update(name=" \t "), "datastores[0].name: must not be blank"),
+        (lambda d: _container(d).update(name="   "), f"{C0}.name: must not be blank"),
+        (lambda d: _container(d)["fields"][1].update(name=" "), f"{C0}.fields[1].name: must not be blank"),
+        (lambda d: _container(d)["checks"][0].update(key="  "), f"{C0}.checks[0].key: must not be blank"),
+        (
+            lambda d: _container(d)["checks"][0].update(rule_type=" "),
+            f"{C0}.checks[0].rule_type: must not be blank",
+        ),
+        (
+            lambda d: _container(d)["anomalies"][1].update(key="\n"),
+            f"{C0}.anomalies[1].key: must not be blank",
+        ),
+        (
+            lambda d: _container(d)["anomalies"][1].update(message="  "),
+            f"{C0}.anomalies[1].message: must not be blank",
+        ),
+    ],
+)
+def test_blank_names_and_keys_are_refused(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    assert expected in _errors_of(data)
+    assert set(_counts().values()) == {0}
+
+
+def _second_datastore(d: dict) -> None:
+    d["datastores"].append({"name": "SALES", "connector_type": "snowflake"})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            _second_datastore,
+            "datastores[1].name: 'SALES' differs only in case from datastore 'Sales' (datastores[0])",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"].append({"name": "orders"}),
+            "datastores[0].containers[1].name: 'orders' differs only in case from container 'ORDERS' "
+            "(containers[0]) in this datastore",
+        ),
+        (
+            lambda d: _container(d)["fields"].append({"name": "Email"}),
+            f"{C0}.fields[2].name: 'Email' differs only in case from field 'EMAIL' (fields[1]) in this container",
+        ),
+        (
+            lambda d: d["tags"].append({"name": "pii"}),
+            "tags[1].name: repeats tag 'pii' (tags[0] is 'PII'; names are compared without regard to case)",
+        ),
+    ],
+)
+def test_names_that_differ_only_in_case_are_refused_naming_both(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    assert _errors_of(data) == [expected]
+    assert set(_counts().values()) == {0}
+
+
+def test_the_same_names_may_be_used_under_different_parents():
+    data = copy.deepcopy(GOOD)
+    data["datastores"].append(
+        {
+            "name": "Marketing",
+            "connector_type": "snowflake",
+            "containers": [{"name": "orders", "fields": [{"name": "id"}, {"name": "EMAIL"}]}],
+        }
+    )
+    data["datastores"][0]["containers"].append({"name": "Customers", "fields": [{"name": "Id"}]})
+    catalog_load(data)
+    assert sorted(Container.objects.values_list("name", flat=True)) == ["Customers", "ORDERS", "orders"]
+    assert Field.objects.filter(name__iexact="id").count() == 3
