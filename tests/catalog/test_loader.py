@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -319,3 +320,69 @@ def test_the_same_names_may_be_used_under_different_parents():
     catalog_load(data)
     assert sorted(Container.objects.values_list("name", flat=True)) == ["Customers", "ORDERS", "orders"]
     assert Field.objects.filter(name__iexact="id").count() == 3
+
+
+def test_command_refuses_json_that_nests_too_deeply(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CommandError, match=r"deep\.json: the JSON nests lists or objects too deeply") as info:
+        call_command("load_catalog", str(path))
+    assert "Nothing was loaded." in str(info.value)
+    assert set(_counts().values()) == {0}
+
+
+def test_command_refuses_a_file_above_the_size_limit_before_reading_it(tmp_path, settings, monkeypatch):
+    settings.PLUMBLINE_CATALOG_MAX_BYTES = 1_000
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(GOOD) + " " * 2_000)
+    size = path.stat().st_size
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(type(path), "open", no_read)
+    with pytest.raises(CommandError) as info:
+        call_command("load_catalog", str(path))
+    assert str(info.value) == (
+        f"{path} is {size:,} bytes, more than the limit of 1,000 bytes (PLUMBLINE_CATALOG_MAX_BYTES). "
+        "Nothing was loaded."
+    )
+    assert set(_counts().values()) == {0}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_command_stops_reading_at_the_limit_when_the_size_is_not_known_beforehand(settings):
+    settings.PLUMBLINE_CATALOG_MAX_BYTES = 1_000
+    with pytest.raises(CommandError, match=r"^/dev/zero holds more than the limit of 1,000 bytes"):
+        call_command("load_catalog", "/dev/zero")
+
+
+def test_command_says_when_the_path_cannot_be_read(tmp_path):
+    with pytest.raises(CommandError, match=r"cannot be read \(Is a directory\)"):
+        call_command("load_catalog", str(tmp_path))
+
+
+def test_command_refuses_a_number_too_long_to_convert(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"tags": [{"name": "x", "weight_modifier": ' + "9" * 5_000 + "}]}")
+    with pytest.raises(CommandError, match="not valid JSON .*Exceeds the limit"):
+        call_command("load_catalog", str(path))
+
+
+def test_command_lists_references_of_the_wrong_type(tmp_path):
+    data = copy.deepcopy(GOOD)
+    data["datastores"][0]["tags"] = [1, {"x": 2}]
+    _container(data)["anomalies"][0]["check"] = 5
+    _container(data)["checks"][0]["fields"] = "ID"
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError) as info:
+        call_command("load_catalog", str(path))
+    assert str(info.value).splitlines() == [
+        f"{path} has problems; nothing was loaded:",
+        "  - datastores[0].tags[0]: must be a tag name (got 1)",
+        "  - datastores[0].tags[1]: must be a tag name (got {'x': 2})",
+        f"  - {C0}.checks[0].fields: must be a list",
+        f"  - {C0}.anomalies[0].check: must be a check key (got 5)",
+    ]
+    assert set(_counts().values()) == {0}
