@@ -386,3 +386,28 @@ def test_command_lists_references_of_the_wrong_type(tmp_path):
         f"  - {C0}.anomalies[0].check: must be a check key (got 5)",
     ]
     assert set(_counts().values()) == {0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_writes_leaves_nothing_in_the_database(monkeypatch):
+    from catalog.loader import load
+
+    written: dict[str, int] = {}
+
+    def fail_after_the_other_levels(*args, **kwargs):
+        written.update(_counts())
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(load, "anomalies_load", fail_after_the_other_levels)
+    with pytest.raises(RuntimeError, match="disk full"):
+        catalog_load(copy.deepcopy(GOOD))
+    assert written == {
+        "Tag": 1,
+        "Datastore": 1,
+        "Container": 1,
+        "Field": 2,
+        "QualityScore": 4,
+        "Check": 1,
+        "Anomaly": 0,
+    }
+    assert set(_counts().values()) == {0}
