@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.loader import CatalogLoadError, catalog_load
-from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
+from catalog.loader.schema import ScoreSpec
+from catalog.models import SCORE_FIELDS, Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -411,3 +412,7 @@ def test_a_failure_after_writes_leaves_nothing_in_the_database(monkeypatch):
         "Anomaly": 0,
     }
     assert set(_counts().values()) == {0}
+
+
+def test_the_score_schema_accepts_every_score_field_of_the_model():
+    assert set(ScoreSpec.model_fields) == {"recorded_at", *SCORE_FIELDS}
