@@ -416,3 +416,16 @@ def test_a_failure_after_writes_leaves_nothing_in_the_database(monkeypatch):
 
 def test_the_score_schema_accepts_every_score_field_of_the_model():
     assert set(ScoreSpec.model_fields) == {"recorded_at", *SCORE_FIELDS}
+
+
+def test_at_most_max_errors_problems_are_listed():
+    from catalog.loader.validate import MAX_ERRORS
+
+    data = copy.deepcopy(GOOD)
+    data["datastores"][0]["scores"] = [
+        {"recorded_at": f"2026-11-{day:02d}T00:00:00Z", "total": 101} for day in range(1, 31)
+    ]
+    errors = _errors_of(data)
+    assert len(errors) == MAX_ERRORS == 25
+    assert errors[0] == "datastores[0].scores[0].total: must be a number between 0 and 100 (got 101)"
+    assert set(_counts().values()) == {0}
