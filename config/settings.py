@@ -41,6 +41,8 @@ PLUMBLINE_TAG_REMOVAL_THRESHOLD = env.float("PLUMBLINE_TAG_REMOVAL_THRESHOLD", d
 PLUMBLINE_EVENT_DEBOUNCE_SECONDS = env.float("PLUMBLINE_EVENT_DEBOUNCE_SECONDS", default=2.0)
 # A run whose heartbeat is older than this is considered dead.
 PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS = env.int("PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS", default=120)
+# load_catalog refuses larger files before reading them: a parsed file takes several times its size.
+PLUMBLINE_CATALOG_MAX_BYTES = env.int("PLUMBLINE_CATALOG_MAX_BYTES", default=100_000_000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,7 +10,7 @@ import traceback
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ class RunAlreadyActive(Exception):
 def run_start(
     *,
     integration: Integration,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     trigger: str = SyncRun.Trigger.MANUAL,
     pull: bool = False,
     push: bool = False,
@@ -93,7 +93,7 @@ def run_execute(run_id: int) -> SyncRun:
         logger.info("Run %s was not queued (status %s); not running it", run_id, run.status)
         return run
     ctx = RunContext(run)
-    who = run.started_by.get_username() if run.started_by_id else run.get_trigger_display().lower()
+    who = run.started_by.get_username() if run.started_by else run.get_trigger_display().lower()
     ctx.log(f"{run.what} of {run.integration.name} started ({who}).")
     status, message = SyncRun.Status.SUCCEEDED, ""
     try:
@@ -156,7 +156,7 @@ def run_note(run: SyncRun, message: str, *, level: str = "INFO") -> None:
     SyncLogLine.objects.create(run=run, at=timezone.now(), level=level, message=message)
 
 
-def run_cancel(*, run: SyncRun, user: AbstractBaseUser | None) -> SyncRun:
+def run_cancel(*, run: SyncRun, user: User | None) -> SyncRun:
     """A queued run is cancelled at once; a running one stops at its next safe point."""
     who = user.get_username() if user is not None else "someone"
     if SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.loader import CatalogLoadError, catalog_load
-from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
+from catalog.loader.schema import ScoreSpec
+from catalog.models import SCORE_FIELDS, Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +196,236 @@ def test_command_lists_every_problem(tmp_path):
     with pytest.raises(CommandError) as info:
         call_command("load_catalog", str(path))
     assert "tags[0].color" in str(info.value) and "datastores[0].scores[0].total" in str(info.value)
+
+
+def _errors_of(data: dict) -> list[str]:
+    with pytest.raises(CatalogLoadError) as info:
+        catalog_load(data)
+    return info.value.errors
+
+
+def _container(d: dict) -> dict:
+    return d["datastores"][0]["containers"][0]
+
+
+C0 = "datastores[0].containers[0]"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d["datastores"][0].update(tags=[1, {"x": 2}]),
+            [
+                "datastores[0].tags[0]: must be a tag name (got 1)",
+                "datastores[0].tags[1]: must be a tag name (got {'x': 2})",
+            ],
+        ),
+        (
+            lambda d: _container(d)["anomalies"][0].update(check=5),
+            [f"{C0}.anomalies[0].check: must be a check key (got 5)"],
+        ),
+        (
+            lambda d: _container(d)["anomalies"][0].update(check={"key": "c1"}),
+            [f"{C0}.anomalies[0].check: must be a check key (got {{'key': 'c1'}})"],
+        ),
+        (
+            lambda d: _container(d)["checks"][0].update(fields="ID"),
+            [f"{C0}.checks[0].fields: must be a list"],
+        ),
+        (
+            lambda d: _container(d)["checks"][0].update(fields=[["ID"]]),
+            [f"{C0}.checks[0].fields[0]: must be a field name (got ['ID'])"],
+        ),
+    ],
+)
+def test_references_of_the_wrong_type_are_refused_with_their_place(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    assert _errors_of(data) == expected
+    assert set(_counts().values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["tags"][0].update(name="  "), "tags[0].name: must not be blank"),
+        (lambda d: d["datastores"][0].update(name=" \t "), "datastores[0].name: must not be blank"),
+        (lambda d: _container(d).update(name="   "), f"{C0}.name: must not be blank"),
+        (lambda d: _container(d)["fields"][1].update(name=" "), f"{C0}.fields[1].name: must not be blank"),
+        (lambda d: _container(d)["checks"][0].update(key="  "), f"{C0}.checks[0].key: must not be blank"),
+        (
+            lambda d: _container(d)["checks"][0].update(rule_type=" "),
+            f"{C0}.checks[0].rule_type: must not be blank",
+        ),
+        (
+            lambda d: _container(d)["anomalies"][1].update(key="\n"),
+            f"{C0}.anomalies[1].key: must not be blank",
+        ),
+        (
+            lambda d: _container(d)["anomalies"][1].update(message="  "),
+            f"{C0}.anomalies[1].message: must not be blank",
+        ),
+    ],
+)
+def test_blank_names_and_keys_are_refused(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    assert expected in _errors_of(data)
+    assert set(_counts().values()) == {0}
+
+
+def _second_datastore(d: dict) -> None:
+    d["datastores"].append({"name": "SALES", "connector_type": "snowflake"})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            _second_datastore,
+            "datastores[1].name: 'SALES' differs only in case from datastore 'Sales' (datastores[0])",
+        ),
+        (
+            lambda d: d["datastores"][0]["containers"].append({"name": "orders"}),
+            "datastores[0].containers[1].name: 'orders' differs only in case from container 'ORDERS' "
+            "(containers[0]) in this datastore",
+        ),
+        (
+            lambda d: _container(d)["fields"].append({"name": "Email"}),
+            f"{C0}.fields[2].name: 'Email' differs only in case from field 'EMAIL' (fields[1]) in this container",
+        ),
+        (
+            lambda d: d["tags"].append({"name": "pii"}),
+            "tags[1].name: repeats tag 'pii' (tags[0] is 'PII'; names are compared without regard to case)",
+        ),
+    ],
+)
+def test_names_that_differ_only_in_case_are_refused_naming_both(mutate, expected):
+    data = copy.deepcopy(GOOD)
+    mutate(data)
+    assert _errors_of(data) == [expected]
+    assert set(_counts().values()) == {0}
+
+
+def test_the_same_names_may_be_used_under_different_parents():
+    data = copy.deepcopy(GOOD)
+    data["datastores"].append(
+        {
+            "name": "Marketing",
+            "connector_type": "snowflake",
+            "containers": [{"name": "orders", "fields": [{"name": "id"}, {"name": "EMAIL"}]}],
+        }
+    )
+    data["datastores"][0]["containers"].append({"name": "Customers", "fields": [{"name": "Id"}]})
+    catalog_load(data)
+    assert sorted(Container.objects.values_list("name", flat=True)) == ["Customers", "ORDERS", "orders"]
+    assert Field.objects.filter(name__iexact="id").count() == 3
+
+
+def test_command_refuses_json_that_nests_too_deeply(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CommandError, match=r"deep\.json: the JSON nests lists or objects too deeply") as info:
+        call_command("load_catalog", str(path))
+    assert "Nothing was loaded." in str(info.value)
+    assert set(_counts().values()) == {0}
+
+
+def test_command_refuses_a_file_above_the_size_limit_before_reading_it(tmp_path, settings, monkeypatch):
+    settings.PLUMBLINE_CATALOG_MAX_BYTES = 1_000
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(GOOD) + " " * 2_000)
+    size = path.stat().st_size
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(type(path), "open", no_read)
+    with pytest.raises(CommandError) as info:
+        call_command("load_catalog", str(path))
+    assert str(info.value) == (
+        f"{path} is {size:,} bytes, more than the limit of 1,000 bytes (PLUMBLINE_CATALOG_MAX_BYTES). "
+        "Nothing was loaded."
+    )
+    assert set(_counts().values()) == {0}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_command_stops_reading_at_the_limit_when_the_size_is_not_known_beforehand(settings):
+    settings.PLUMBLINE_CATALOG_MAX_BYTES = 1_000
+    with pytest.raises(CommandError, match=r"^/dev/zero holds more than the limit of 1,000 bytes"):
+        call_command("load_catalog", "/dev/zero")
+
+
+def test_command_says_when_the_path_cannot_be_read(tmp_path):
+    with pytest.raises(CommandError, match=r"cannot be read \(Is a directory\)"):
+        call_command("load_catalog", str(tmp_path))
+
+
+def test_command_refuses_a_number_too_long_to_convert(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"tags": [{"name": "x", "weight_modifier": ' + "9" * 5_000 + "}]}")
+    with pytest.raises(CommandError, match="not valid JSON .*Exceeds the limit"):
+        call_command("load_catalog", str(path))
+
+
+def test_command_lists_references_of_the_wrong_type(tmp_path):
+    data = copy.deepcopy(GOOD)
+    data["datastores"][0]["tags"] = [1, {"x": 2}]
+    _container(data)["anomalies"][0]["check"] = 5
+    _container(data)["checks"][0]["fields"] = "ID"
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError) as info:
+        call_command("load_catalog", str(path))
+    assert str(info.value).splitlines() == [
+        f"{path} has problems; nothing was loaded:",
+        "  - datastores[0].tags[0]: must be a tag name (got 1)",
+        "  - datastores[0].tags[1]: must be a tag name (got {'x': 2})",
+        f"  - {C0}.checks[0].fields: must be a list",
+        f"  - {C0}.anomalies[0].check: must be a check key (got 5)",
+    ]
+    assert set(_counts().values()) == {0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_writes_leaves_nothing_in_the_database(monkeypatch):
+    from catalog.loader import load
+
+    written: dict[str, int] = {}
+
+    def fail_after_the_other_levels(*args, **kwargs):
+        written.update(_counts())
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(load, "anomalies_load", fail_after_the_other_levels)
+    with pytest.raises(RuntimeError, match="disk full"):
+        catalog_load(copy.deepcopy(GOOD))
+    assert written == {
+        "Tag": 1,
+        "Datastore": 1,
+        "Container": 1,
+        "Field": 2,
+        "QualityScore": 4,
+        "Check": 1,
+        "Anomaly": 0,
+    }
+    assert set(_counts().values()) == {0}
+
+
+def test_the_score_schema_accepts_every_score_field_of_the_model():
+    assert set(ScoreSpec.model_fields) == {"recorded_at", *SCORE_FIELDS}
+
+
+def test_at_most_max_errors_problems_are_listed():
+    from catalog.loader.validate import MAX_ERRORS
+
+    data = copy.deepcopy(GOOD)
+    data["datastores"][0]["scores"] = [
+        {"recorded_at": f"2026-11-{day:02d}T00:00:00Z", "total": 101} for day in range(1, 31)
+    ]
+    errors = _errors_of(data)
+    assert len(errors) == MAX_ERRORS == 25
+    assert errors[0] == "datastores[0].scores[0].total: must be a number between 0 and 100 (got 101)"
+    assert set(_counts().values()) == {0}
