@@ -6,10 +6,8 @@ this module knows Atlan's endpoints, and `parsing` turns the answers into typed 
 
 from __future__ import annotations
 
-import concurrent.futures
 import copy
 import logging
-import queue
 import time
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from integrations.atlan.queries import (
     def_body,
     existing_attribute_body,
     merge_entity,
+    search_body,
     typedefs_request,
     with_filter,
 )
@@ -56,6 +55,7 @@ from integrations.http import (
     SleepFn,
     Timeout,
 )
+from integrations.paging import pages_prefetched
 
 logger = logging.getLogger("integrations.atlan.client")
 
@@ -245,7 +245,7 @@ class AtlanClient:
             raise ValueError("page_size must be at least 1.")
         wanted = list(dict.fromkeys([*BASE_SEARCH_ATTRIBUTES, *attributes]))
         pages = self._raw_pages(query, wanted, relation_attributes, page_size)
-        for entities in self._ahead(pages):
+        for entities in pages_prefetched(pages, self.http):
             for entity in entities:
                 yield parse_asset(entity)
 
@@ -302,40 +302,6 @@ class AtlanClient:
             if len(page.entities) < page_size:
                 return
 
-    def _ahead(self, pages: Generator[list[Any], None, None]) -> Iterator[list[Any]]:
-        """Yield the pages, always fetching the next one in a background thread meanwhile.
-
-        Retries' on_wait notices are held back and given on the caller's thread (a sync logs
-        them to its database, which belongs to the caller's thread).
-        """
-        notices: queue.SimpleQueue[tuple[float, str]] = queue.SimpleQueue()
-        caller_on_wait = self.http.on_wait
-
-        def fetch() -> list[Any] | None:
-            return next(pages, None)
-
-        def relay() -> None:
-            while not notices.empty() and caller_on_wait is not None:
-                caller_on_wait(*notices.get())
-
-        self.http.on_wait = lambda seconds, reason: notices.put((seconds, reason))
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlan-search")
-        try:
-            pending = pool.submit(fetch)
-            while True:
-                page = pending.result()
-                relay()
-                if page is None:
-                    return
-                pending = pool.submit(fetch)
-                yield page
-        finally:
-            # The caller may stop early (a cancel): let the page in flight finish, then close.
-            pool.shutdown(wait=True, cancel_futures=True)
-            self.http.on_wait = caller_on_wait
-            relay()
-            pages.close()
-
     def search_count(self, query: dict[str, Any]) -> int:
         return self._search_page(query, ["qualifiedName"], (), 0, 1, by_timestamp=False).approximate_count
 
@@ -349,23 +315,7 @@ class AtlanClient:
         *,
         by_timestamp: bool,
     ) -> _SearchPage:
-        sort: list[dict[str, Any]] = [{"__guid": {"order": "asc"}}]
-        if by_timestamp:
-            sort.insert(0, {"__timestamp": {"order": "asc"}})
-        body = {
-            "dsl": {
-                "from": offset,
-                "size": size,
-                "aggregations": {},
-                "track_total_hits": True,
-                "query": query,
-                "sort": sort,
-            },
-            "attributes": list(attributes),
-            "relationAttributes": list(relation_attributes),
-            # Atlan's own SDK turns search logging off: it avoids memory trouble in the metastore.
-            "requestMetadata": {"saveSearchLog": False, "utmTags": ["project_plumbline"]},
-        }
+        body = search_body(query, attributes, relation_attributes, offset, size, by_timestamp=by_timestamp)
         answer = require_dict(self.http.post(INDEX_SEARCH_PATH, json=body, read=True), "the search")
         entities = answer.get("entities")
         if entities is None:

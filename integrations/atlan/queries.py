@@ -95,6 +95,35 @@ def with_filter(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]
     return {"bool": {"must": [query], "filter": [clause]}}
 
 
+def search_body(
+    query: dict[str, Any],
+    attributes: Sequence[str],
+    relation_attributes: Sequence[str],
+    offset: int,
+    size: int,
+    *,
+    by_timestamp: bool,
+) -> dict[str, Any]:
+    """An index-search request: one page, sorted so that paging is stable."""
+    sort: list[dict[str, Any]] = [{"__guid": {"order": "asc"}}]
+    if by_timestamp:
+        sort.insert(0, {"__timestamp": {"order": "asc"}})
+    return {
+        "dsl": {
+            "from": offset,
+            "size": size,
+            "aggregations": {},
+            "track_total_hits": True,
+            "query": query,
+            "sort": sort,
+        },
+        "attributes": list(attributes),
+        "relationAttributes": list(relation_attributes),
+        # Atlan's own SDK turns search logging off: it avoids memory trouble in the metastore.
+        "requestMetadata": {"saveSearchLog": False, "utmTags": ["project_plumbline"]},
+    }
+
+
 # --- Request bodies ----------------------------------------------------------------------------
 
 

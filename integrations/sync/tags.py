@@ -99,11 +99,24 @@ def pull_plan(data: PullInput) -> PullPlan:
         if t.tag_type == Tag.Type.EXTERNAL and t.integration_id == data.integration_id
     }
     plan.current_assignments = sum(1 for a in assignments if a.tag_id in mine)
+    resolved = _tags_resolve(plan, data, by_name, mine)
+    _adds_plan(plan, data, resolved, assignments)
+    _removals_plan(plan, data, mine, assignments)
+    _stop_check(plan, data)
+    usage = Counter(a.tag_id for a in assignments)
+    for _key, tag in plan.remove:
+        usage[tag.id] -= 1
+    added_ids = {tag.id for _, n in plan.add if (tag := resolved.get(n.casefold())) is not None}
+    plan.delete = [t for t in mine.values() if usage[t.id] <= 0 and t.id not in added_ids]
+    return plan
 
-    # Decide, once per catalog tag name, which Plumbline tag it becomes (or why it is skipped).
+
+def _tags_resolve(
+    plan: PullPlan, data: PullInput, by_name: Mapping[str, ExistingTag], mine: Mapping[int, ExistingTag]
+) -> dict[str, ExistingTag | None]:
+    """Once per catalog tag name: the Plumbline tag it becomes (None: a tag to create), or why skipped."""
     used = {name.casefold() for names in data.wanted.values() for name in names}
-    resolved: dict[str, ExistingTag | None] = {}  # None: a tag to create
-    converted: set[int] = set()
+    resolved: dict[str, ExistingTag | None] = {}
     for folded in sorted(used):
         catalog = data.catalog_tags.get(folded)
         if catalog is None:
@@ -118,7 +131,6 @@ def pull_plan(data: PullInput) -> PullPlan:
                 plan.refresh.append((existing, catalog))
         elif existing.tag_type == Tag.Type.GLOBAL and data.overwrite_tags:
             resolved[folded] = existing
-            converted.add(existing.id)
             plan.convert.append((existing, catalog))
         elif existing.tag_type == Tag.Type.GLOBAL:
             plan.skipped[catalog.name] = (
@@ -127,7 +139,15 @@ def pull_plan(data: PullInput) -> PullPlan:
         else:
             owner = existing.owner or f"integration {existing.integration_id}"
             plan.skipped[catalog.name] = f"the tag “{existing.name}” belongs to {owner}"
+    return resolved
 
+
+def _adds_plan(
+    plan: PullPlan,
+    data: PullInput,
+    resolved: Mapping[str, ExistingTag | None],
+    assignments: Iterable[Assignment],
+) -> None:
     have = {(a.key, a.tag_id) for a in assignments}
     for key, names in data.wanted.items():
         for folded in sorted({n.casefold() for n in names}):
@@ -137,6 +157,11 @@ def pull_plan(data: PullInput) -> PullPlan:
             if tag is None or (key, tag.id) not in have:
                 plan.add.append((key, data.catalog_tags[folded].name))
 
+
+def _removals_plan(
+    plan: PullPlan, data: PullInput, mine: Mapping[int, ExistingTag], assignments: Iterable[Assignment]
+) -> None:
+    """This integration's assignments the catalog no longer has, only where its read succeeded."""
     wanted_folded = {key: {n.casefold() for n in names} for key, names in data.wanted.items()}
     for a in assignments:
         tag = mine.get(a.tag_id)
@@ -146,6 +171,9 @@ def pull_plan(data: PullInput) -> PullPlan:
         if tag.name.casefold() not in wanted_folded.get(a.key, ()):
             plan.remove.append((a.key, tag))
 
+
+def _stop_check(plan: PullPlan, data: PullInput) -> None:
+    """The mass-removal safety stop: too many removals at once stops the pull before any write."""
     removals = len(plan.remove)
     if removals >= data.min_removals_to_stop and removals > data.threshold * plan.current_assignments:
         plan.stop_reason = (
@@ -154,10 +182,3 @@ def pull_plan(data: PullInput) -> PullPlan:
             "If the catalog really lost these tags, raise PLUMBLINE_TAG_REMOVAL_THRESHOLD; if the "
             "token lost access to assets, fix its persona and sync again."
         )
-
-    usage = Counter(a.tag_id for a in assignments)
-    for _key, tag in plan.remove:
-        usage[tag.id] -= 1
-    added_ids = {tag.id for _, n in plan.add if (tag := resolved.get(n.casefold())) is not None}
-    plan.delete = [t for t in mine.values() if usage[t.id] <= 0 and t.id not in added_ids]
-    return plan
