@@ -6,10 +6,9 @@ import copy
 import json
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from integrations.alation.client import AlationClient
+from integrations.alation.client import AlationClient
 
 SAMPLES = Path(__file__).parent / "samples"
 BASE = "https://acme.alationcloud.com"
@@ -81,12 +80,19 @@ class FakeClock:
         self.now += seconds
 
 
-def make_client(clock: FakeClock | None = None, **options: Any) -> AlationClient:
-    from integrations.alation.client import AlationClient
+def make_client(
+    clock: FakeClock | None = None,
+    *,
+    base_url: str = BASE,
+    user_id: int | str = USER_ID,
+    refresh_token: str = REFRESH_TOKEN,
+    **options: Any,
+) -> AlationClient:
+    """A client whose sleeps move the fake clock (and take no time) and whose jitter is fixed."""
     clock = clock or FakeClock()
     settings: dict[str, Any] = {"sleep": clock.sleep, "clock": clock, "random": lambda: 0.5}
     settings.update(options)
-    return AlationClient(BASE, USER_ID, REFRESH_TOKEN, **settings)
+    return AlationClient(base_url, user_id, refresh_token, **settings)
 
 
 def add_auth(responses_module: Any, token: str = ACCESS_TOKEN) -> None:
