@@ -136,12 +136,25 @@ def _string_failures(entry: str) -> tuple[list[JobFailure], int]:
     return [_failure(item) for item in items], int(match.group(1))
 
 
+_IDENTIFYING = ("key", "object_key", "field_key", "otype", "oid")
+_REASONS = ("detail", "message", "msg", "error", "non_field_errors")
+
+
+def _reason(error: dict[str, Any]) -> str:
+    """Why, without repeating which object (that is shown beside it)."""
+    for key in _REASONS:
+        if error.get(key):
+            return flatten_errors(error[key])
+    return flatten_errors({k: v for k, v in error.items() if k not in _IDENTIFYING}) or "failed"
+
+
 def _failure(error: Any) -> JobFailure:
     if isinstance(error, dict):
-        ref = object_not_found(flatten_errors(error))
+        reason = _reason(error)
+        ref = object_not_found(reason)
         oid = error.get("oid")
         return JobFailure(
-            reason=flatten_errors(error) or "unknown error",
+            reason=reason,
             object_key=optional_str(error.get("key") or error.get("object_key")),
             field_key=optional_str(error.get("field_key")),
             otype=optional_str(error.get("otype")) or (ref.otype if ref else None),
