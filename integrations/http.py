@@ -500,10 +500,7 @@ class HttpClient:
         where = f"{method} /{path.lstrip('/')}"
         attempt = 0
         while True:
-            if is_read:
-                self.reads += 1
-            else:
-                self.writes += 1
+            self._count(is_read)
             headers = dict(self.auth.headers()) if use_hook and self.auth is not None else None
             may_retry = retryable and attempt < self.max_retries
             try:
@@ -551,6 +548,12 @@ class HttpClient:
                 continue
             body = self._handle(response, content, where, attempt, retryable)
             return JsonResponse(status=status, headers=response.headers, body=body)
+
+    def _count(self, is_read: bool) -> None:
+        if is_read:
+            self.reads += 1
+        else:
+            self.writes += 1
 
     def _connection_error(self, reason: str, attempt: int, retryable: bool, where: str) -> CatalogError:
         message = f"Could not connect to {self.catalog} at {self._host}: {reason}"
@@ -668,28 +671,7 @@ class HttpClient:
         after = f" after {_retries(retries)}" if retries else ""
         if not retryable and status in RETRY_STATUSES and self.max_retries:
             after = " (not retried: a retry could carry it out twice)"
-        cls: type[CatalogError]
-        if status == 401:
-            cls, head = CatalogAuthenticationError, f"{self.catalog} rejected the API token (HTTP 401)"
-        elif status == 403:
-            cls, head = (
-                CatalogPermissionError,
-                f"The API token is not allowed to do this in {self.catalog} (HTTP 403, {where})",
-            )
-        elif status == 404:
-            cls, head = CatalogNotFoundError, f"{self.catalog} found nothing at {where} (HTTP 404)"
-        elif status == 429:
-            cls, head = (
-                CatalogRateLimitedError,
-                f"{self.catalog} {'kept rate-limiting' if retries else 'rate-limited'} {where} (HTTP 429){after}",
-            )
-        elif status >= 500:
-            cls, head = (
-                CatalogServerError,
-                f"{self.catalog} had a server error on {where} (HTTP {status}){after}",
-            )
-        else:
-            cls, head = CatalogRequestError, f"{self.catalog} refused {where} (HTTP {status})"
+        cls, head = self._classify(status, where, retries, after)
         message = self._scrub(head + suffix)
         if retries or status >= 500:
             logger.warning("%s", message)
@@ -697,3 +679,21 @@ class HttpClient:
         if status in (429, 503):
             error.retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
         raise error
+
+    def _classify(self, status: int, where: str, retries: int, after: str) -> tuple[type[CatalogError], str]:
+        """The error class and the start of the message for a refusal."""
+        if status == 401:
+            return CatalogAuthenticationError, f"{self.catalog} rejected the API token (HTTP 401)"
+        if status == 403:
+            return (
+                CatalogPermissionError,
+                f"The API token is not allowed to do this in {self.catalog} (HTTP 403, {where})",
+            )
+        if status == 404:
+            return CatalogNotFoundError, f"{self.catalog} found nothing at {where} (HTTP 404)"
+        if status == 429:
+            verb = "kept rate-limiting" if retries else "rate-limited"
+            return CatalogRateLimitedError, f"{self.catalog} {verb} {where} (HTTP 429){after}"
+        if status >= 500:
+            return CatalogServerError, f"{self.catalog} had a server error on {where} (HTTP {status}){after}"
+        return CatalogRequestError, f"{self.catalog} refused {where} (HTTP {status})"
