@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from integrations.alation.errors import (
     AlationNotAnAlationApiError,
@@ -44,6 +45,28 @@ REFRESH_TOKEN_WARNING_DAYS = 7
 # A 403 that is about credentials rather than rights (reference §9: a missing or bad TOKEN).
 _CREDENTIAL_REFUSAL = re.compile(r"credentials were not provided|expired|invalid|authentication failed", re.I)
 _LOOKS_LIKE_HTML = re.compile(r"<\s*(!doctype|html|head|body)\b", re.I)
+
+
+def normalise_base_url(url: str) -> str:
+    """`https://acme.alationcloud.com/app/` -> `https://acme.alationcloud.com` (the API is at the root)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "The Alation URL must be an http(s) URL with a host, e.g. https://yourcompany.alationcloud.com."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def parse_user_id(value: int | str) -> int:
+    """A positive user id, also from text ("7")."""
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or number < 1:
+        raise ValueError(
+            "The Alation user id is a number: the one at the end of the profile URL (.../user/<id>/)."
+        )
+    return number
 
 
 class AlationAuth:

@@ -14,10 +14,10 @@ import logging
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from integrations.alation import writes
-from integrations.alation.auth import AlationAuth
+from integrations.alation.auth import AlationAuth, normalise_base_url, parse_user_id
 from integrations.alation.jobs import wait_for_job
 from integrations.alation.pager import DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Pager
 from integrations.alation.parsing import (
@@ -87,27 +87,6 @@ DOMAIN_PATH = "integration/v2/domain/"
 DOMAIN_RULES_PATH = "integration/v2/domain/membership/view_rules/"
 
 
-def normalise_base_url(url: str) -> str:
-    """`https://acme.alationcloud.com/app/` -> `https://acme.alationcloud.com` (the API is at the root)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            "The Alation URL must be an http(s) URL with a host, e.g. https://yourcompany.alationcloud.com."
-        )
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _user_id(value: int | str) -> int:
-    number = value if isinstance(value, int) and not isinstance(value, bool) else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    if number is None or number < 1:
-        raise ValueError(
-            "The Alation user id is a number: the one at the end of the profile URL (.../user/<id>/)."
-        )
-    return number
-
-
 class AlationClient:
     """Typed calls to one Alation instance as one user, from a refresh token (never an access
     token from outside: those are minted here, kept in memory and re-minted as needed)."""
@@ -134,7 +113,7 @@ class AlationClient:
         if not refresh_token or not refresh_token.strip():
             raise ValueError("An Alation refresh token is needed.")
         self.base_url = normalise_base_url(base_url)
-        self.user_id = _user_id(user_id)
+        self.user_id = parse_user_id(user_id)
         self._clock = clock
         self.job_timeout = job_timeout
         self.job_poll_initial = job_poll_initial
@@ -281,6 +260,16 @@ class AlationClient:
         params = _params(None, field_type=field_type)
         items = self.pager.items(CUSTOM_FIELD_PATH, "the custom field listing", params=params)
         return (parse_custom_field(item) for item in items)
+
+    def custom_fields_by_name(self, names: Collection[str]) -> dict[str, CustomField]:
+        """{name: field} for the names that exist (case-insensitive; built-in fields skipped)."""
+        wanted = {name.casefold(): name for name in names}
+        found: dict[str, CustomField] = {}
+        for field in self.custom_fields():
+            name = wanted.get(field.name_singular.casefold())
+            if name is not None and not field.builtin_name:
+                found.setdefault(name, field)
+        return found
 
     def ensure_custom_fields(self, specs: Sequence[CustomFieldSpec]) -> dict[str, CustomField]:
         """The fields by name, creating those missing; never creates one twice (see `writes`)."""

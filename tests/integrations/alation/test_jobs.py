@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 import responses
 from responses import matchers
 
 from integrations.alation.errors import AlationJobError, AlationJobFailedError, AlationJobTimeoutError
+from integrations.alation.records import JobFailure
 from integrations.http import RequestCounts
 from tests.integrations.alation.support import (
     ACCESS_TOKEN,
@@ -165,3 +168,18 @@ def test_a_successful_job_with_unresolved_keys_returns_them_as_failures():
 
     assert job.failure_count == 1
     assert job.failures[0].object_key == "1.public.parts.banana"
+
+
+def test_job_errors_pickle_with_their_job_id_and_failures_for_the_task_queue():
+    error = AlationJobFailedError(
+        "Alation job 7 failed.", job_id=7, failures=[JobFailure("bad", object_key="1.a")]
+    )
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert (type(copy), copy.job_id, copy.failures, str(copy)) == (
+        AlationJobFailedError,
+        7,
+        (JobFailure("bad", object_key="1.a"),),
+        "Alation job 7 failed.",
+    )

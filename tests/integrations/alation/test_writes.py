@@ -434,3 +434,16 @@ def test_the_connection_check_says_who_and_how_many_data_sources_are_visible():
 
     assert (info.user_id, info.token_name, info.data_source_count) == (USER_ID, "Postman", 2)
     assert client.counts.total == 4
+
+
+@responses.activate
+def test_custom_fields_are_looked_up_by_name_ignoring_case_and_built_ins():
+    add_auth(responses)
+    responses.get(
+        FIELDS, json=[field(1, "Title") | {"builtin_name": "title"}, field(10020, "PLUMBLINE LINK")]
+    )
+    client = make_client()
+
+    assert {n: f.id for n, f in client.custom_fields_by_name(["Plumbline Link", "Title"]).items()} == {
+        "Plumbline Link": 10020
+    }
