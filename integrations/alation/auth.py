@@ -186,7 +186,7 @@ class AlationAuth:
         try:
             return self._http.post(path, json=body, read=True, idempotent=True, authenticate=False)
         except CatalogMalformedResponseError as exc:
-            raise not_alation(self.base_url, f"it sent a page, not JSON, for {path}", exc.status) from None
+            raise not_alation(self.base_url, f"it sent a page, not JSON, for /{path}", exc.status) from None
         except CatalogNotFoundError as exc:
             if "user" in exc.message.lower() and not _LOOKS_LIKE_HTML.search(exc.message):
                 raise AlationWrongUserIdError(
