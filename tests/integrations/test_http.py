@@ -391,3 +391,241 @@ def test_an_oversized_answer_without_content_length_is_refused_while_streaming()
 
     with pytest.raises(CatalogMalformedResponseError, match="more than 1,000 bytes"):
         client.get("x")
+
+
+# --- Auth hooks, idempotency, headers: what the Alation client builds on ----------------------------
+
+ACCESS_1 = "access-one-0123456789abcdef"
+ACCESS_2 = "access-two-fedcba9876543210"
+REFRESH = "refresh-SECRET-0123456789"
+
+
+class FakeAuth:
+    """An auth hook whose token changes on refresh, as Alation's access tokens do."""
+
+    def __init__(self, *, renew: bool = True) -> None:
+        self.token = ACCESS_1
+        self.renew = renew
+        self.refreshed: list[CatalogError] = []
+        self.seen = [ACCESS_1]
+
+    def headers(self) -> dict[str, str]:
+        return {"TOKEN": self.token}
+
+    def secrets(self) -> list[str]:
+        return [REFRESH, *self.seen]
+
+    def refresh(self, error: CatalogError) -> bool:
+        self.refreshed.append(error)
+        if not self.renew:
+            return False
+        self.token = ACCESS_2
+        self.seen.append(ACCESS_2)
+        return True
+
+
+def _hooked(auth: FakeAuth, **kwargs) -> tuple[HttpClient, FakeSleep]:
+    sleep = FakeSleep()
+    options = {"catalog": "Alation", "sleep": sleep, "random": lambda: 0.5, "clock": lambda: NOW}
+    options.update(kwargs)
+    return HttpClient(BASE, None, auth=auth, **options), sleep
+
+
+@responses.activate
+def test_an_auth_hook_supplies_the_headers_and_no_bearer_header_is_sent_without_a_token():
+    responses.get(f"{BASE}/x", json={})
+    client, _ = _hooked(FakeAuth())
+
+    client.get("x")
+
+    headers = responses.calls[0].request.headers
+    assert headers["TOKEN"] == ACCESS_1
+    assert "Authorization" not in headers
+
+
+@responses.activate
+def test_a_401_is_shown_to_the_hook_once_and_the_request_is_sent_again_with_the_new_token():
+    responses.get(f"{BASE}/x", status=401, json={"detail": "API Access Token provided is invalid."})
+    responses.get(f"{BASE}/x", json={"ok": True})
+    auth = FakeAuth()
+    client, sleep = _hooked(auth)
+
+    assert client.get("x") == {"ok": True}
+
+    assert [c.request.headers["TOKEN"] for c in responses.calls] == [ACCESS_1, ACCESS_2]
+    assert len(auth.refreshed) == 1 and auth.refreshed[0].status == 401
+    assert sleep.delays == []
+    assert client.counts.retries == 1
+
+
+@responses.activate
+def test_a_second_401_after_a_refresh_is_raised_not_refreshed_again():
+    responses.get(f"{BASE}/x", status=401, json={})
+    auth = FakeAuth()
+    client, _ = _hooked(auth)
+
+    with pytest.raises(CatalogAuthenticationError):
+        client.get("x")
+
+    assert len(auth.refreshed) == 1
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_a_refusal_the_hook_does_not_claim_is_raised_without_a_second_attempt():
+    responses.get(f"{BASE}/x", status=403, json={"detail": "You do not have permission."})
+    auth = FakeAuth(renew=False)
+    client, _ = _hooked(auth)
+
+    with pytest.raises(CatalogPermissionError):
+        client.get("x")
+
+    assert len(responses.calls) == 1
+    assert len(auth.refreshed) == 1
+
+
+@responses.activate
+def test_an_unauthenticated_call_sends_no_hook_headers_and_never_refreshes():
+    responses.post(f"{BASE}/token", status=401, json={})
+    auth = FakeAuth()
+    client, _ = _hooked(auth)
+
+    with pytest.raises(CatalogAuthenticationError):
+        client.post("token", json={}, authenticate=False)
+
+    assert "TOKEN" not in responses.calls[0].request.headers
+    assert auth.refreshed == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status": 503},
+        {"status": 429, "headers": {"Retry-After": "1"}},
+        {"body": requests.exceptions.ReadTimeout("read timed out")},
+    ],
+)
+@responses.activate
+def test_a_post_is_not_retried_unless_marked_idempotent_when_the_client_asks_for_that(failure):
+    responses.post(f"{BASE}/create", **failure)
+    client, sleep = _hooked(FakeAuth(), retry_unmarked_posts=False)
+
+    with pytest.raises(CatalogError) as caught:
+        client.post("create", json={"name": "x"})
+
+    assert len(responses.calls) == 1
+    assert sleep.delays == []
+    assert "not retried" in str(caught.value)
+
+
+@responses.activate
+def test_a_post_marked_idempotent_or_read_is_retried_even_when_unmarked_posts_are_not():
+    responses.post(f"{BASE}/upsert", status=503)
+    responses.post(f"{BASE}/upsert", json={"ok": 1})
+    responses.post(f"{BASE}/search", status=502)
+    responses.post(f"{BASE}/search", json={"ok": 2})
+    client, sleep = _hooked(FakeAuth(), retry_unmarked_posts=False)
+
+    assert client.post("upsert", json={}, idempotent=True) == {"ok": 1}
+    assert client.post("search", json={}, read=True) == {"ok": 2}
+    assert len(sleep.delays) == 2
+
+
+@responses.activate
+def test_a_put_is_retried_by_default_but_not_when_marked_not_idempotent():
+    responses.put(f"{BASE}/a", status=500)
+    responses.put(f"{BASE}/a", json={})
+    responses.put(f"{BASE}/b", status=500)
+    client, sleep = make_client()
+
+    client.put("a", json={})
+    with pytest.raises(CatalogServerError):
+        client.put("b", json={}, idempotent=False)
+
+    assert len(sleep.delays) == 1
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_send_returns_status_and_headers_and_a_path_may_carry_its_own_query():
+    responses.get(
+        f"{BASE}/integration/v2/table/",
+        match=[responses.matchers.query_param_matcher({"skip": "2", "limit": "2"})],
+        json=[{"id": 1}],
+        status=200,
+        headers={"X-Next-Page": "/integration/v2/table/?skip=4&limit=2"},
+    )
+    client, _ = make_client()
+
+    answer = client.send("GET", "/integration/v2/table/?skip=2&limit=2")
+
+    assert answer.status == 200
+    assert answer.body == [{"id": 1}]
+    assert answer.headers["x-next-page"] == "/integration/v2/table/?skip=4&limit=2"
+
+
+@responses.activate
+def test_a_delete_can_carry_a_json_body():
+    responses.delete(
+        f"{BASE}/dq", match=[responses.matchers.json_params_matcher({"fields": ["k"]})], status=202, json={}
+    )
+    client, _ = make_client()
+
+    assert client.delete("dq", json={"fields": ["k"]}) == {}
+
+
+@responses.activate
+def test_a_catalog_can_describe_its_own_error_dialect():
+    responses.get(
+        f"{BASE}/x", status=400, json={"detail": "Invalid query parameters: [ids]", "code": "400006"}
+    )
+    client, _ = make_client(describe_error=lambda body: (body.get("code"), body.get("detail")))
+
+    with pytest.raises(CatalogRequestError) as caught:
+        client.get("x")
+
+    assert caught.value.code == "400006"
+    assert "Invalid query parameters: [ids]" in str(caught.value)
+
+
+@responses.activate
+def test_a_rate_limit_error_carries_the_wait_the_catalog_asked_for():
+    responses.get(f"{BASE}/x", status=429, headers={"Retry-After": "9"})
+    client, _ = make_client(max_retries=0)
+
+    with pytest.raises(CatalogRateLimitedError) as caught:
+        client.get("x")
+
+    assert caught.value.retry_after == 9.0
+
+
+def test_pause_counts_waiting_but_not_retries_and_wait_before_retry_counts_both():
+    waits: list[float] = []
+    client, sleep = make_client(on_wait=lambda s, r: waits.append(s))
+
+    client.pause(2.0)
+    client.wait_before_retry(0, "Alation answered HTTP 503", "POST /x", retry_after=4.0)
+
+    assert sleep.delays == [2.0, 4.0]
+    assert waits == [4.0]
+    assert client.counts == RequestCounts(reads=0, writes=0, retries=1, waited_seconds=6.0)
+
+
+@responses.activate
+def test_every_secret_the_hook_knows_is_scrubbed_including_a_renewed_token(caplog):
+    caplog.set_level(logging.DEBUG)
+    echo = f"bad {ACCESS_1} and {ACCESS_2} from {REFRESH}"
+    responses.get(f"{BASE}/x", status=401, json={"errorMessage": echo})
+    responses.get(f"{BASE}/y", status=503, json={"errorMessage": echo})
+    auth = FakeAuth()
+    client, _ = _hooked(auth, max_retries=1)
+
+    for path in ("x", "y"):
+        with pytest.raises(CatalogError) as caught:
+            client.get(path)
+        texts = [str(caught.value), repr(caught.value), repr(client)]
+        texts += [r.getMessage() for r in caplog.records]
+        for text in texts:
+            for secret in (ACCESS_1, ACCESS_2, REFRESH):
+                assert secret not in text
+    assert ACCESS_2 in auth.seen

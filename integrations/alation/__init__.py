@@ -1,0 +1,1 @@
+"""The Alation client: records, parsers, authentication, paging, jobs and the client itself."""
