@@ -104,8 +104,8 @@ def pull_plan(data: PullInput) -> PullPlan:
     _removals_plan(plan, data, mine, assignments)
     _stop_check(plan, data)
     usage = Counter(a.tag_id for a in assignments)
-    for _key, tag in plan.remove:
-        usage[tag.id] -= 1
+    for _key, removed in plan.remove:
+        usage[removed.id] -= 1
     added_ids = {tag.id for _, n in plan.add if (tag := resolved.get(n.casefold())) is not None}
     plan.delete = [t for t in mine.values() if usage[t.id] <= 0 and t.id not in added_ids]
     return plan

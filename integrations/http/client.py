@@ -9,268 +9,52 @@ of HTTP failures into catalog-agnostic typed exceptions whose messages never con
 
 from __future__ import annotations
 
-import email.utils
 import json as json_module
-import logging
 import random as _random
-import re
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from importlib import metadata
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import requests
 
-logger = logging.getLogger("integrations.http")
-
-try:
-    __version__ = metadata.version("plumbline")
-except metadata.PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
-
-USER_AGENT = f"Plumbline/{__version__}"
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Methods whose retry can duplicate something unless the caller says otherwise.
-NON_IDEMPOTENT_METHODS = frozenset({"POST", "PATCH"})
-REDACTED = "[redacted]"
-_SNIPPET_CHARS = 200
-# Far above any real answer (a full typedef dump is about 1 MB) but bounded against hostile hosts.
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
-Timeout = tuple[float, float]
-SleepFn = Callable[[float], None]
-OnWaitFn = Callable[[float, str], None]
-DescribeErrorFn = Callable[[Any], tuple[str | None, str | None]]
-
-
-# --- Errors ----------------------------------------------------------------------------------
-
-
-class CatalogError(Exception):
-    """Base of every error a catalog call raises. `str()` is a message fit for a person."""
-
-    default_status: int | None = None
-    # Seconds the catalog asked us to wait (`Retry-After` on a 429 or 503), when it said.
-    retry_after: float | None = None
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status if status is not None else self.default_status
-        # The catalog's own error code, e.g. "ATLAS-404-00-005", when its answer carried one.
-        self.code = code
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status!r}, message={self.message!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only arguments break the default pickling; task queues pickle exceptions.
-        return (_rebuild_error, (type(self), self.message, self.status, self.code))
-
-
-def _rebuild_error(
-    cls: type[CatalogError], message: str, status: int | None, code: str | None
-) -> CatalogError:
-    return cls(message, status=status, code=code)
-
-
-class CatalogConnectionError(CatalogError):
-    """The host did not answer: DNS failure, connection refused or reset, timeout."""
-
-
-class CatalogTLSError(CatalogError):
-    """The TLS handshake failed (untrusted or mismatched certificate, protocol error)."""
-
-
-class CatalogAuthenticationError(CatalogError):
-    """401: the token was rejected."""
-
-    default_status = 401
-
-
-class CatalogPermissionError(CatalogError):
-    """403: the token is valid but not allowed to do this."""
-
-    default_status = 403
-
-
-class CatalogNotFoundError(CatalogError):
-    """404."""
-
-    default_status = 404
-
-
-class CatalogRateLimitedError(CatalogError):
-    """429, still after every retry."""
-
-    default_status = 429
-
-
-class CatalogServerError(CatalogError):
-    """5xx, still after every retry (or a 5xx that is not worth retrying)."""
-
-
-class CatalogRequestError(CatalogError):
-    """Any other refusal (400, 409, 422, an unexpected 3xx...)."""
-
-
-class CatalogMalformedResponseError(CatalogError):
-    """The catalog answered, but not with JSON of the expected shape."""
-
-
-# --- Request counting --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequestCounts:
-    """A snapshot of what a client sent, for "catalog requests (reads, writes)" in a run log.
-
-    Every attempt sent over the wire counts, retries included, because that is what the catalog
-    (and its rate limiter) saw.
-    """
-
-    reads: int = 0
-    writes: int = 0
-    retries: int = 0
-    waited_seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return self.reads + self.writes
-
-    def __sub__(self, other: RequestCounts) -> RequestCounts:
-        return RequestCounts(
-            reads=self.reads - other.reads,
-            writes=self.writes - other.writes,
-            retries=self.retries - other.retries,
-            waited_seconds=self.waited_seconds - other.waited_seconds,
-        )
-
-
-# --- Credentials that change during a client's life ---------------------------------------------
-
-
-class AuthHook(Protocol):
-    """Credentials an `HttpClient` asks for on every attempt, for catalogs whose tokens expire.
-
-    Atlan's API token is fixed and goes in the constructor; Alation's access token is minted from
-    a refresh token, expires, and is re-minted, so the client asks the hook each time.
-    """
-
-    def headers(self) -> Mapping[str, str]:
-        """Headers to send on the next attempt. May mint (or re-mint) a token first."""
-        ...
-
-    def secrets(self) -> Iterable[str]:
-        """Every secret to keep out of messages and logs, including tokens no longer in use."""
-        ...
-
-    def refresh(self, error: CatalogError) -> bool:
-        """Called once after a 401 or 403: True if new credentials were obtained and the request
-        should be sent once more, False if this refusal is not about the credentials."""
-        ...
-
-
-@dataclass(frozen=True)
-class JsonResponse:
-    """One answer: its status, its headers (case-insensitive) and its decoded JSON body."""
-
-    status: int
-    headers: Mapping[str, str] = field(repr=False)
-    body: Any = field(repr=False)
-
-
-# --- Helpers -----------------------------------------------------------------------------------
-
-
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date); None if absent/bad."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - now)
-
-
-def error_details(body: Any) -> tuple[str | None, str | None]:
-    """(code, message) from a catalog error body, accepting the variants Atlan services use."""
-    if not isinstance(body, Mapping):
-        return None, None
-    code = next((body[k] for k in ("errorCode", "code") if body.get(k) not in (None, "")), None)
-    message = next(
-        (body[k] for k in ("errorMessage", "message", "error_description", "error") if body.get(k)), None
-    )
-    if message is not None and not isinstance(message, str):
-        message = str(message)
-    cause = body.get("errorCause")
-    if isinstance(cause, str) and cause and cause != message:
-        message = f"{message} ({cause})" if message else cause
-    causes = body.get("causes")
-    if isinstance(causes, list):
-        extra = [c.get("errorMessage") for c in causes if isinstance(c, Mapping) and c.get("errorMessage")]
-        if extra:
-            message = "; ".join([m for m in [message, *map(str, extra)] if m])
-    return (str(code) if code is not None else None), (message.strip() if message else None)
-
-
-def _snippet(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS] + "…"
-
-
-def _retries(count: int) -> str:
-    return "1 retry" if count == 1 else f"{count} retries"
-
-
-def _network_reason(exc: BaseException) -> str:
-    """A short human reason for a requests/urllib3 network failure."""
-    text = str(exc)
-    lowered = text.lower()
-    checks = (
-        ("certificate verify failed", "the server's certificate is not trusted"),
-        ("hostname mismatch", "the certificate does not match the host name"),
-        ("doesn't match", "the certificate does not match the host name"),
-        ("wrong version number", "the server does not speak TLS on this port"),
-        ("name or service not known", "the host name could not be resolved"),
-        ("nodename nor servname", "the host name could not be resolved"),
-        ("temporary failure in name resolution", "the host name could not be resolved"),
-        ("failed to resolve", "the host name could not be resolved"),
-        ("getaddrinfo failed", "the host name could not be resolved"),
-        ("connection refused", "the connection was refused"),
-        ("connection reset", "the connection was reset"),
-        ("remotedisconnected", "the server closed the connection without answering"),
-        ("connection aborted", "the connection was dropped"),
-        ("network is unreachable", "the network is unreachable"),
-        ("no route to host", "there is no route to the host"),
-    )
-    for needle, reason in checks:
-        if needle in lowered:
-            return reason
-    return type(exc).__name__
-
+from integrations.http.errors import (
+    CatalogAuthenticationError,
+    CatalogConnectionError,
+    CatalogError,
+    CatalogMalformedResponseError,
+    CatalogPermissionError,
+    CatalogRequestError,
+    CatalogTLSError,
+    error_class_for,
+)
+from integrations.http.retries import Retrying
+from integrations.http.support import (
+    MAX_RESPONSE_BYTES,
+    READ_METHODS,
+    REDACTED,
+    RETRY_STATUSES,
+    USER_AGENT,
+    AuthHook,
+    DescribeErrorFn,
+    JsonResponse,
+    OnWaitFn,
+    RequestCounts,
+    SleepFn,
+    Timeout,
+    body_read,
+    error_details,
+    logger,
+    network_reason,
+    parse_retry_after,
+    retries_text,
+    snippet,
+)
 
 # --- The client --------------------------------------------------------------------------------
 
 
-class HttpClient:
+class HttpClient(Retrying):
     """A JSON-over-HTTP client for one catalog: one `requests.Session`, one base URL, one token.
 
     Credentials are either a fixed `token` (sent as `Authorization: Bearer`) or an `auth` hook
@@ -464,27 +248,7 @@ class HttpClient:
         self.retries += 1
         return self._send(method, path, params, json, is_read, retryable, use_hook)
 
-    def wait_before_retry(
-        self, attempt: int, reason: str, where: str, *, retry_after: float | None = None
-    ) -> None:
-        """Back off as before a retry (counted, announced through `on_wait`), for callers that
-        retry a whole operation themselves (e.g. look up, then create again)."""
-        self._wait(attempt, retry_after, reason, where)
-
-    def pause(self, seconds: float) -> None:
-        """Sleep between polls of a catalog job; counted in `waited_seconds`, not as a retry."""
-        seconds = max(0.0, seconds)
-        self.waited_seconds += seconds
-        self.sleep(seconds)
-
     # One logical request -------------------------------------------------------------------------
-
-    def _retryable(self, method: str, read: bool | None, idempotent: bool | None) -> bool:
-        if idempotent is not None:
-            return idempotent
-        if method in NON_IDEMPOTENT_METHODS:
-            return bool(read) or self.retry_unmarked_posts
-        return True
 
     def _send(
         self,
@@ -515,9 +279,13 @@ class HttpClient:
                 )
                 # Read inside the try: a connection dropped mid-body is a connection error too.
                 will_retry = response.status_code in RETRY_STATUSES and may_retry
-                content = b"" if will_retry else self._read_body(response, where)
+                content = (
+                    b""
+                    if will_retry
+                    else body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
+                )
             except requests.exceptions.SSLError as exc:
-                reason = _network_reason(exc)
+                reason = network_reason(exc)
                 # `from None`: the requests exception carries the prepared request and its headers.
                 raise CatalogTLSError(
                     self._scrub(f"The TLS handshake with {self.catalog} at {self._host} failed: {reason}.")
@@ -558,7 +326,7 @@ class HttpClient:
     def _connection_error(self, reason: str, attempt: int, retryable: bool, where: str) -> CatalogError:
         message = f"Could not connect to {self.catalog} at {self._host}: {reason}"
         if attempt:
-            message += f" (gave up after {_retries(attempt)})"
+            message += f" (gave up after {retries_text(attempt)})"
         elif not retryable and self.max_retries:
             message += f" (not retried: {where} may already have been carried out)"
         logger.warning("%s; giving up on %s", self._scrub(message), self._scrub(where))
@@ -590,53 +358,7 @@ class HttpClient:
             return f"no answer within {self.timeout[0]:g} s"
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return f"it stopped answering for {self.timeout[1]:g} s"
-        return _network_reason(exc)
-
-    def _backoff(self, attempt: int) -> float:
-        # Full jitter: uniform in [0, base * 2**attempt], capped.
-        return min(self.backoff_max, self.backoff_base * (2.0**attempt)) * self._random()
-
-    def _wait(self, attempt: int, retry_after: float | None, reason: str, where: str) -> None:
-        if retry_after is not None:
-            delay = min(retry_after, self.retry_after_max)
-            reason = f"{reason} and asked us to wait {delay:g} s"
-        else:
-            delay = self._backoff(attempt)
-        reason = self._scrub(reason)
-        logger.info(
-            "%s for %s; waiting %.1f s before retry %d of %d",
-            reason,
-            self._scrub(where),
-            delay,
-            attempt + 1,
-            self.max_retries,
-        )
-        self.retries += 1
-        self.waited_seconds += delay
-        if self.on_wait is not None:
-            self.on_wait(delay, reason)
-        self.sleep(delay)
-
-    def _read_body(self, response: requests.Response, where: str) -> bytes:
-        """The body, refusing to hold more than `max_response_bytes` in memory."""
-        limit = self.max_response_bytes
-        too_big = CatalogMalformedResponseError(
-            f"{self.catalog} answered {where} with more than {limit:,} bytes; refusing to read it.",
-            status=response.status_code,
-        )
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            response.close()
-            raise too_big
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            size += len(chunk)
-            if size > limit:
-                response.close()
-                raise too_big
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return network_reason(exc)
 
     def _handle(
         self, response: requests.Response, content: bytes, where: str, retries: int, retryable: bool = True
@@ -653,7 +375,7 @@ class HttpClient:
                 raise CatalogMalformedResponseError(
                     self._scrub(
                         f"{self.catalog} answered {where} with something that is not JSON ({kind}): "
-                        f"{_snippet(text)!r}"
+                        f"{snippet(text)!r}"
                     ),
                     status=status,
                 ) from None
@@ -664,14 +386,14 @@ class HttpClient:
             body = None
         code, detail = self._describe_error(body)
         if detail is None and code is None and text.strip():
-            detail = _snippet(text)
+            detail = snippet(text)
         suffix = ""
         if code or detail:
             suffix = ": " + " ".join(part for part in (code, detail) if part)
-        after = f" after {_retries(retries)}" if retries else ""
+        after = f" after {retries_text(retries)}" if retries else ""
         if not retryable and status in RETRY_STATUSES and self.max_retries:
             after = " (not retried: a retry could carry it out twice)"
-        cls, head = self._classify(status, where, retries, after)
+        cls, head = error_class_for(status, catalog=self.catalog, where=where, retries=retries, after=after)
         message = self._scrub(head + suffix)
         if retries or status >= 500:
             logger.warning("%s", message)
@@ -679,21 +401,3 @@ class HttpClient:
         if status in (429, 503):
             error.retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
         raise error
-
-    def _classify(self, status: int, where: str, retries: int, after: str) -> tuple[type[CatalogError], str]:
-        """The error class and the start of the message for a refusal."""
-        if status == 401:
-            return CatalogAuthenticationError, f"{self.catalog} rejected the API token (HTTP 401)"
-        if status == 403:
-            return (
-                CatalogPermissionError,
-                f"The API token is not allowed to do this in {self.catalog} (HTTP 403, {where})",
-            )
-        if status == 404:
-            return CatalogNotFoundError, f"{self.catalog} found nothing at {where} (HTTP 404)"
-        if status == 429:
-            verb = "kept rate-limiting" if retries else "rate-limited"
-            return CatalogRateLimitedError, f"{self.catalog} {verb} {where} (HTTP 429){after}"
-        if status >= 500:
-            return CatalogServerError, f"{self.catalog} had a server error on {where} (HTTP {status}){after}"
-        return CatalogRequestError, f"{self.catalog} refused {where} (HTTP {status})"

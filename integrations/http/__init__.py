@@ -1,0 +1,55 @@
+"""The one wrapper around `requests` that every catalog client (Atlan, Alation) goes through.
+
+`client` holds HttpClient (credentials, timeouts, retries that cannot duplicate a write, counting,
+scrubbing of secrets); `errors` the typed errors it raises; `support` what callers share with it.
+"""
+
+from integrations.http.client import HttpClient
+from integrations.http.errors import (
+    CatalogAuthenticationError,
+    CatalogConnectionError,
+    CatalogError,
+    CatalogMalformedResponseError,
+    CatalogNotFoundError,
+    CatalogPermissionError,
+    CatalogRateLimitedError,
+    CatalogRequestError,
+    CatalogServerError,
+    CatalogTLSError,
+)
+from integrations.http.support import (
+    USER_AGENT,
+    AuthHook,
+    DescribeErrorFn,
+    JsonResponse,
+    OnWaitFn,
+    RequestCounts,
+    SleepFn,
+    Timeout,
+    error_details,
+    parse_retry_after,
+)
+
+__all__ = [
+    "USER_AGENT",
+    "AuthHook",
+    "CatalogAuthenticationError",
+    "CatalogConnectionError",
+    "CatalogError",
+    "CatalogMalformedResponseError",
+    "CatalogNotFoundError",
+    "CatalogPermissionError",
+    "CatalogRateLimitedError",
+    "CatalogRequestError",
+    "CatalogServerError",
+    "CatalogTLSError",
+    "DescribeErrorFn",
+    "HttpClient",
+    "JsonResponse",
+    "OnWaitFn",
+    "RequestCounts",
+    "SleepFn",
+    "Timeout",
+    "error_details",
+    "parse_retry_after",
+]
