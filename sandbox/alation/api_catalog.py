@@ -181,9 +181,7 @@ def list_objects(ctx: Ctx, otype: str) -> Reply:
     if ctx.behaviour.name_filter_ignores_case:
         ignore_case |= {"name", "schema_name", "table_name"}
     me = ctx.me
-    rows = [
-        r
-        for r in _candidates(ctx, otype, filters)
-        if me.sees(r["ds_id"]) and matches(r, filters, ignore_case=ignore_case)
-    ]
+    rows = _candidates(ctx, otype, filters)
+    if filters or me.data_sources is not None:
+        rows = [r for r in rows if me.sees(r["ds_id"]) and matches(r, filters, ignore_case=ignore_case)]
     return page(ctx, rows, lambda r: render_object(ctx, otype, r))

@@ -23,6 +23,7 @@ class Catalog:
         self.children: dict[tuple[str, int], list[int]] = {}
         self.by_key: dict[tuple[str, ...], tuple[str, int]] = {}
         self.parts: dict[tuple[str, int], list[str]] = {}
+        self.next_ids = dict(self.id_bases)
 
     # ----- lookups ---------------------------------------------------------------------------
     @property
@@ -84,16 +85,17 @@ class Catalog:
 
     # ----- building --------------------------------------------------------------------------
     def _next_id(self, otype: str, wanted: int | None) -> int:
-        table = self.objects[otype]
-        if wanted is not None:
-            if int(wanted) in table:
-                raise ValueError(f"duplicate {otype} id {wanted}")
-            return int(wanted)
-        return max(max(table, default=self.id_bases[otype] - 1) + 1, self.id_bases[otype])
+        if wanted is not None and int(wanted) in self.objects[otype]:
+            raise ValueError(f"duplicate {otype} id {wanted}")
+        oid = int(wanted) if wanted is not None else self.next_ids[otype]
+        while oid in self.objects[otype]:
+            oid += 1
+        return oid
 
     def _index(self, otype: str, record: dict[str, Any], parts: list[str]) -> None:
         oid = int(record["id"])
         self.objects[otype][oid] = record
+        self.next_ids[otype] = max(self.next_ids[otype], oid + 1)
         self.parts[(otype, oid)] = parts
         self.by_key[keys.lookup_tuple(parts)] = (otype, oid)
         if otype in _PARENT:
