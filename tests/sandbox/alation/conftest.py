@@ -50,11 +50,13 @@ class Client:
             assert url.startswith(path)
             response = self.request("GET", url)
 
-    def job(self, accepted: requests.Response) -> dict[str, Any]:
-        """Poll an accepted async write's job until it ends; returns the final body."""
-        assert accepted.status_code in (200, 202), accepted.text
+    def job(self, accepted: requests.Response | int | str) -> dict[str, Any]:
+        """Poll a job (or an accepted async write's job) until it ends; returns the final body."""
+        if isinstance(accepted, requests.Response):
+            assert accepted.status_code in (200, 202), accepted.text
+            accepted = accepted.json()["job_id"]
         for _ in range(10):
-            body = self.get("/api/v1/bulk_metadata/job/", id=accepted.json()["job_id"]).json()
+            body = self.get("/api/v1/bulk_metadata/job/", id=accepted).json()
             if body["status"] != "running":
                 return body
         raise AssertionError("job never finished")
