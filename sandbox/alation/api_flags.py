@@ -29,7 +29,7 @@ def _subject(ctx: Ctx, subject: Any) -> tuple[str, int]:
     if otype not in OTYPES:
         raise errors.fields({"subject": ["Invalid otype"]})
     try:
-        ref = (otype, int(subject.get("id")))  # type: ignore[arg-type]
+        ref = (otype, int(subject.get("id")))
     except (TypeError, ValueError):
         raise errors.fields({"subject": ["Invalid id"]}) from None
     if ctx.store.catalog.get(*ref) is None or not ctx.store.sees(ctx.me, ref):
