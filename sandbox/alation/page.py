@@ -7,6 +7,7 @@ fast on big scenarios.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -72,7 +73,8 @@ def _domains(store: Store, ref: Ref) -> str:
 
 def _fields(store: Store, ref: Ref) -> str:
     parts = [
-        f'<div class="cf"><b>{_e(v["field_name"])}</b>: {_e(v["value"])}</div>'
+        f'<div class="cf"><b>{_e(v["field_name"])}</b>: '
+        f"{_e(v['value'] if isinstance(v['value'], str) else json.dumps(v['value']))}</div>"
         for v in store.fields.value_items(ref)
     ]
     return "".join(parts)

@@ -139,6 +139,15 @@ def test_an_access_token_expires_mid_session_and_a_new_one_works(alation_sandbox
     assert fresh.status_code == 200
 
 
+def test_every_access_token_can_be_ended_at_once_mid_sync(alation_sandbox):
+    api = Client(alation_sandbox)
+    assert api.get("/integration/tag/").status_code == 200
+    store = alation_sandbox.store
+    store.auth.expire_all(store.now())
+    assert api.get("/integration/tag/").status_code == 403
+    assert store.counts.rejected == 1
+
+
 def test_an_expired_access_token_can_answer_401_when_switched(alation_sandbox):
     alation_sandbox.behaviour.configure(expired_access_token_status=401)
     r = requests.get(f"{alation_sandbox.url}/integration/tag/", headers={"TOKEN": "stale"}, timeout=5)
