@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.roles import ADMIN_GROUP, VIEWER_GROUP
 from tests.helpers import user_in_group
 
-pytest_plugins = ["sandbox.atlan.pytest_plugin"]
+pytest_plugins = ["sandbox.atlan.pytest_plugin", "sandbox.alation.pytest_plugin"]
 
 
 @pytest.fixture
