@@ -64,17 +64,10 @@ def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str,
     """
     import requests
 
-    from integrations.atlan.client import (
-        BASE_SEARCH_ATTRIBUTES,
-        INDEX_SEARCH_PATH,
-        _after_clause,
-        _with_filter,
-        prefix,
-        term,
-        terms,
-    )
+    from integrations.atlan.client import BASE_SEARCH_ATTRIBUTES, INDEX_SEARCH_PATH
     from integrations.atlan.connector import BULK_PAGING_THRESHOLD, SEARCH_PAGE_SIZE
     from integrations.atlan.matching import COLUMN_TYPE, TABLE_TYPES
+    from integrations.atlan.queries import after_clause, prefix, term, terms, with_filter
 
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
@@ -128,7 +121,7 @@ def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str,
         after: tuple[int, str] | None = None
         pages_n = assets = 0
         while True:
-            page_query = query if after is None else _with_filter(query, _after_clause(*after))
+            page_query = query if after is None else with_filter(query, after_clause(*after))
             entities = post(page_query, 0, sort).get("entities") or []
             pages_n += 1
             assets += len(entities)
@@ -300,7 +293,8 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
             return out
 
         # Now the "Plumbline" set exists: the floor of the very search the syncs run.
-        from integrations.atlan.client import AtlanClient, custom_metadata_by_display_name
+        from integrations.atlan.client import AtlanClient
+        from integrations.atlan.records import custom_metadata_by_display_name
 
         with AtlanClient(sandbox.url, sandbox.token) as client:
             cm_set = custom_metadata_by_display_name(client.custom_metadata_typedefs(), "Plumbline")

@@ -115,6 +115,8 @@ class SyncRun(models.Model):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
+        # Finished, but skipped something (a datastore not visible, a tag, an ambiguous asset).
+        WARNINGS = "warnings", "Succeeded with warnings"
         PARTIAL = "partial", "Partially succeeded"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
@@ -126,6 +128,18 @@ class SyncRun(models.Model):
         EVENT = "event", "Event"
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+    FINISHED_OK = (Status.SUCCEEDED, Status.WARNINGS, Status.PARTIAL)
+    # The badge colour of each status, declared with the choices (one badge template shows it).
+    STATUS_STYLES: dict[str, str] = {
+        Status.QUEUED: "neutral",
+        Status.RUNNING: "info",
+        Status.SUCCEEDED: "ok",
+        Status.WARNINGS: "warn",
+        Status.PARTIAL: "warn",
+        Status.FAILED: "bad",
+        Status.CANCELLED: "neutral",
+        Status.PREVIEWED: "info",
+    }
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -147,6 +161,7 @@ class SyncRun(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error_samples = models.JSONField(default=list, blank=True)
+    warnings = models.PositiveIntegerField(default=0)
     requests_read = models.PositiveIntegerField(default=0)
     requests_write = models.PositiveIntegerField(default=0)
 
@@ -167,6 +182,10 @@ class SyncRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def status_style(self) -> str:
+        return self.STATUS_STYLES.get(self.status, "neutral")
 
     @property
     def progress_percent(self) -> int:
@@ -214,6 +233,8 @@ class SyncChange(models.Model):
     asset = models.CharField(max_length=1000)
     catalog_ref = models.CharField(max_length=1000, blank=True)
     kind = models.CharField(max_length=40)
+    # The catalog attribute (custom-metadata attribute, custom field, tag) the change is about.
+    attribute = models.CharField(max_length=255, blank=True)
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
     applied = models.BooleanField(default=True)

@@ -128,6 +128,9 @@ def run_execute(run_id: int) -> SyncRun:
             status, message = SyncRun.Status.PREVIEWED, "Preview finished: nothing was written."
         elif ctx.errors:
             status, message = SyncRun.Status.PARTIAL, f"Finished with {ctx.errors} error(s)."
+        elif ctx.warnings:
+            status = SyncRun.Status.WARNINGS
+            message = f"Finished with {ctx.warnings} warning(s): the log says what was skipped."
         else:
             message = "Finished."
     return run_finish(ctx, status=status, message=message)
@@ -138,12 +141,12 @@ def run_finish(ctx: RunContext, *, status: str, message: str) -> SyncRun:
     ctx.progress_save()
     run = ctx.run
     now = timezone.now()
-    if status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.PREVIEWED):
+    if status in (*SyncRun.FINISHED_OK, SyncRun.Status.PREVIEWED):
         run.progress_done = run.progress_total
     SyncRun.objects.filter(pk=run.pk).update(
         status=status, message=message, finished_at=now, progress_done=run.progress_done
     )
-    if status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL):
+    if status in SyncRun.FINISHED_OK:
         Integration.objects.filter(pk=run.integration_id).update(last_synced_at=now)
     took = (now - run.started_at).total_seconds() if run.started_at else 0
     ctx.log(f"{SyncRun.Status(status).label} in {took:.1f} s. {message}".strip(), level="INFO")

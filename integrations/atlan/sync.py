@@ -161,9 +161,7 @@ class AtlanSync(CatalogSync):
 
     def catalog_tags(self) -> Iterable[CatalogTag]:
         for tag_hash in sorted(self.unknown_hashes):
-            self.ctx.log(
-                f"Atlan tag {tag_hash} has no definition visible to this token; skipped it.", level="WARNING"
-            )
+            self.ctx.warning(f"Atlan tag {tag_hash} has no definition visible to this token; skipped it.")
         return [
             CatalogTag(d.display_name, tag_color_normalise(d.hex_color), d.description[:2000])
             for d in self.tag_defs.values()

@@ -32,6 +32,7 @@ class RunContext:
         self.integration: Integration = run.integration
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.errors = 0
+        self.warnings = 0
         self._changes: list[SyncChange] = []
         self._last_flush = timezone.now()
 
@@ -58,6 +59,11 @@ class RunContext:
             samples.append({"datastore": datastore, "asset": asset, "message": message[:500]})
         self.log(f"{asset + ': ' if asset else ''}{message}", level="ERROR", datastore=datastore)
 
+    def warning(self, message: str, *, datastore: str = "", count: int = 1) -> None:
+        """Something was skipped (the run goes on and ends "Succeeded with warnings"): logged, counted."""
+        self.warnings += count
+        self.log(message, level="WARNING", datastore=datastore)
+
     def change(
         self,
         *,
@@ -67,6 +73,7 @@ class RunContext:
         before: str = "",
         after: str = "",
         catalog_ref: str = "",
+        attribute: str = "",
     ) -> None:
         self._changes.append(
             SyncChange(
@@ -75,6 +82,7 @@ class RunContext:
                 asset=asset[:1000],
                 catalog_ref=catalog_ref[:1000],
                 kind=kind,
+                attribute=attribute[:255],
                 before=before,
                 after=after,
                 applied=not self.preview,
@@ -117,7 +125,9 @@ class RunContext:
         self._last_flush = timezone.now()
         self.run.counts = {ds: dict(values) for ds, values in self.counts.items()}
         self.run.heartbeat_at = self._last_flush
+        self.run.warnings = self.warnings
         SyncRun.objects.filter(pk=self.run.pk).update(
+            warnings=self.run.warnings,
             counts=self.run.counts,
             heartbeat_at=self.run.heartbeat_at,
             progress_done=self.run.progress_done,

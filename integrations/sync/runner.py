@@ -170,9 +170,8 @@ class CatalogSync(ABC):
         self.ctx.issue(
             kind=location.kind, level="datastore", datastore=ds.name, path=ds.name, reason=location.reason
         )
-        self.ctx.log(
+        self.ctx.warning(
             f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}",
-            level="WARNING",
             datastore=ds.name,
         )
         if location.kind != "not_visible" and only is None:
@@ -205,6 +204,14 @@ class CatalogSync(ABC):
             left=location.label, right=location.ref, catalog=self.catalog, others=assets.others, whole=whole
         )
         self.ctx.log(summary, datastore=ds.name)
+        ambiguous = mapping.tables_ambiguous + mapping.columns_ambiguous
+        if ambiguous:
+            self.ctx.warning(
+                f"{ds.name}: {ambiguous} asset(s) skipped because more than one {self.catalog} asset matches "
+                "each; the run's Mapped and unmatched assets page names them.",
+                datastore=ds.name,
+                count=ambiguous,
+            )
 
     def requests_report(self) -> None:
         counts = self.requests()

@@ -73,7 +73,7 @@ def pull_apply(
         return datastore_names.get(plan.asset_datastore.get(key, 0), "")
 
     for name, why in sorted(plan.skipped.items()):
-        ctx.log(f"Catalog tag “{name}” skipped: {why}.", level="WARNING")
+        ctx.warning(f"Catalog tag “{name}” skipped: {why}.")
     for tag in plan.create:
         ctx.change(datastore="", asset=f"tag {tag.name}", kind="tag_created", after=f"external {tag.color}")
     for old, _catalog in plan.convert:
@@ -107,10 +107,7 @@ def pull_apply(
     with transaction.atomic():
         lost = _apply(plan, integration_id)
     for name in sorted(lost):
-        ctx.log(
-            f"Catalog tag “{name}” skipped: another integration took this tag name at the same time.",
-            level="WARNING",
-        )
+        ctx.warning(f"Catalog tag “{name}” skipped: another integration took this tag name at the same time.")
 
 
 def _apply(plan: PullPlan, integration_id: int) -> set[str]:
@@ -221,9 +218,8 @@ def pull_finish(
 ) -> PullPlan:
     """Plan the pull for the whole integration; stop before writing if it trips the threshold."""
     for name in sorted(collector.too_long):
-        ctx.log(
-            f"{collector.catalog} tag “{name}…” is longer than {TAG_NAME_MAX} characters; skipped it.",
-            level="WARNING",
+        ctx.warning(
+            f"{collector.catalog} tag “{name}…” is longer than {TAG_NAME_MAX} characters; skipped it."
         )
     by_name = {t.name.casefold(): t for t in catalog_tags if len(t.name) <= TAG_NAME_MAX}
     used = {n for names in collector.wanted.values() for n in names}

@@ -29,7 +29,7 @@ def synced(atlan_sandbox, demo_catalog, admin):
     integration.save()
     run = run_start(integration=integration, pull=True, push=True)
     run.refresh_from_db()
-    assert run.status == "succeeded", run.message
+    assert run.status == "warnings", run.message  # the demo's planted tag clash is skipped
     return integration
 
 
@@ -106,7 +106,7 @@ def test_sync_modal_pull_and_push_fills_the_log_and_succeeds(
     modal.get_by_role("button", name="Start").click()
 
     expect(page).to_have_url(re.compile(r"/runs/\d+/$"))
-    expect(page.locator("#run-summary .status").first).to_have_text("Succeeded")
+    expect(page.locator("#run-summary .status").first).to_have_text("Succeeded with warnings · 1 warning")
     log = page.locator("#run-log .log-line")
     expect(log.first).to_be_visible()
     expect(page.locator("#run-log")).to_contain_text("Sales Warehouse")

@@ -101,8 +101,9 @@ def test_a_run_started_from_the_page_is_completed_by_a_real_worker(
         run = SyncRun.objects.get()
         assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
         assert run.status == "queued" and run.task_id
-        run = run_wait(run.pk, ("succeeded", "partial", "failed"))
-        assert run.status == "succeeded", (run.message, (tmp_path / "worker.log").read_text()[-3000:])
+        run = run_wait(run.pk, ("succeeded", "warnings", "partial", "failed"))
+        # The demo's planted tag clash is skipped, so the run says it finished with a warning.
+        assert run.status == "warnings", (run.message, (tmp_path / "worker.log").read_text()[-3000:])
         assert run.log_lines.count() > 3
     finally:
         worker_stop(worker)
@@ -130,7 +131,7 @@ def test_a_killed_worker_leaves_a_failed_run_and_the_next_run_succeeds(
     try:
         settings.PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS = 120
         again = run_start(integration=demo_integration, pull=True, push=True)
-        assert run_wait(again.pk, ("succeeded", "partial", "failed")).status == "succeeded"
+        assert run_wait(again.pk, ("succeeded", "warnings", "partial", "failed")).status == "warnings"
     finally:
         worker_stop(worker)
 
@@ -191,7 +192,7 @@ def test_two_workers_on_redis_and_postgresql_run_each_sync_exactly_once(
     event_runs = [r for r in runs if r.trigger == "event"]
     assert sorted(r.integration_id for r in event_runs) == sorted(i.pk for i in evented), logs
     assert all(r.container_ids == tables for r in event_runs)
-    assert all(r.status == "succeeded" for r in runs), [
+    assert all(r.status in ("succeeded", "warnings") for r in runs), [
         (r.pk, r.status, r.message, r.error_samples) for r in runs
     ]
     for run in runs:
