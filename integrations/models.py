@@ -27,6 +27,8 @@ class Integration(models.Model):
     # Every credential the connector asks for (a token; a user id and a refresh token), as one
     # encrypted JSON object: nothing secret is stored in the clear.
     credentials_encrypted = models.TextField(editable=False)
+    # Options of the sync's scope, e.g. {"domains": [...], "connections": [...]} (issue-specific keys).
+    parameters = models.JSONField(default=dict, blank=True)
     overwrite_tags = models.BooleanField(default=False)
     event_driven = models.BooleanField(default=True)
     enable_announcements = models.BooleanField(default=True)
