@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.crypto import secret_decrypt, secret_encrypt
 
@@ -231,6 +232,7 @@ class SyncChange(models.Model):
     """Audit: a change a run made (or, in a preview, would have made)."""
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now)
     datastore = models.CharField(max_length=255, blank=True)
     asset = models.CharField(max_length=1000)
     catalog_ref = models.CharField(max_length=1000, blank=True)
@@ -261,8 +263,10 @@ class AssetLink(models.Model):
     catalog_type = models.CharField(max_length=100)
     catalog_qualified_name = models.CharField(max_length=1000)
     catalog_guid = models.CharField(max_length=100, blank=True)
-    # The announcement title Plumbline last set on this asset: only that one may be updated or cleared.
+    # The announcement (or flag) Plumbline last wrote on this asset: where a catalog names no
+    # updater, only an announcement exactly equal to this one is Plumbline's to update or clear.
     announcement_title = models.CharField(max_length=500, blank=True)
+    announcement_message = models.TextField(blank=True)
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -127,6 +127,13 @@ def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect(run.get_absolute_url())
 
 
+def _csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a leading = + - @ tab CR or LF would start a formula."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r\n":
+        return f"'{value}"
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -136,16 +143,25 @@ class _Echo:
 def run_changes_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
     writer = csv.writer(_Echo())
-    header = ["run", "datastore", "asset", "catalog asset", "change", "before", "after", "applied"]
+    header = [
+        "run",
+        "time",
+        "datastore",
+        "asset",
+        "catalog asset",
+        "change",
+        "attribute",
+        "before",
+        "after",
+        "applied",
+    ]
 
     def rows() -> Iterator[str]:
         yield writer.writerow(header)
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
-            values = [run.pk, c.datastore, c.asset, c.catalog_ref, c.kind, c.before, c.after, c.applied]
-            # Cells starting with = + - @ would run as formulas in a spreadsheet.
-            yield writer.writerow(
-                [f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in values]
-            )
+            at = c.at.isoformat(timespec="seconds")
+            values = [run.pk, at, c.datastore, c.asset, c.catalog_ref, c.kind, c.attribute, c.before, c.after]
+            yield writer.writerow([*(_csv_cell(v) for v in values), "yes" if c.applied else "no (preview)"])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-changes.csv"'

@@ -31,6 +31,7 @@ class LinkRow:
         "catalog_qualified_name",
         "catalog_guid",
         "announcement_title",
+        "announcement_message",
     )
 
     pk: int
@@ -41,6 +42,7 @@ class LinkRow:
     catalog_qualified_name: str
     catalog_guid: str
     announcement_title: str
+    announcement_message: str
 
 
 Links = dict[AssetKey, LinkRow | AssetLink]
@@ -111,12 +113,21 @@ def links_save(
     AssetLink.objects.bulk_update(update, fields, batch_size=_CHUNK)
 
 
-def links_titles_save(links: Links, titles: Mapping[AssetKey, str]) -> None:
-    """Remember the announcement (or flag) text Plumbline last set on each asset."""
+def links_announcements_save(links: Links, written: Mapping[AssetKey, tuple[str, str]]) -> None:
+    """Remember the announcement (or flag) title and message Plumbline last wrote on each asset."""
     changed = []
-    for key, title in titles.items():
+    for key, (title, message) in written.items():
         link = links.get(key)
-        if link is not None and link.pk and link.announcement_title != title:
-            link.announcement_title = title[:500]
-            changed.append(AssetLink(pk=link.pk, announcement_title=link.announcement_title))
-    AssetLink.objects.bulk_update(changed, ["announcement_title"], batch_size=_CHUNK)
+        if link is None or not link.pk:
+            continue
+        if (link.announcement_title, link.announcement_message) != (title[:500], message):
+            link.announcement_title, link.announcement_message = title[:500], message
+            changed.append(
+                AssetLink(pk=link.pk, announcement_title=title[:500], announcement_message=message)
+            )
+    AssetLink.objects.bulk_update(changed, ["announcement_title", "announcement_message"], batch_size=_CHUNK)
+
+
+def links_titles_save(links: Links, titles: Mapping[AssetKey, str]) -> None:
+    """Remember the text Plumbline last set on each asset where a title says it all (a flag's reason)."""
+    links_announcements_save(links, {key: (title, "") for key, title in titles.items()})

@@ -216,9 +216,23 @@ def test_changes_download_as_csv_with_formulas_neutralised(admin_http, fake_conn
     response = admin_http.get(reverse("integrations:run_changes_csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:5] == ["run", "datastore", "asset", "catalog asset", "change"]
-    assert rows[1][2:5] == ["Sales › ORDERS", "", "tag_added"]
-    assert rows[2][6] == "'=HYPERLINK()"
+    assert rows[0] == [
+        "run", "time", "datastore", "asset", "catalog asset", "change", "attribute", "before", "after", "applied"
+    ]  # fmt: skip
+    assert rows[1][3:6] == ["Sales › ORDERS", "", "tag_added"] and rows[1][9] == "yes"
+    assert rows[2][8] == "'=HYPERLINK()"
+
+
+def test_csv_cells_starting_with_a_tab_or_line_break_are_neutralised_too(admin_http, fake_connector):
+    def work(ctx):
+        for text in ("\tcmd", "\r=1+1", "\n@SUM(A1)", "+1", "-1", "@x", "plain"):
+            ctx.change(datastore="Sales", asset="X", kind="tag_added", attribute="tag", after=text)
+
+    fake_connector.work = work
+    run = run_start(integration=make_integration(), pull=True)
+    response = admin_http.get(reverse("integrations:run_changes_csv", args=[run.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
+    assert [row[8] for row in rows[2:]] == ["'\tcmd", "'\r=1+1", "'\n@SUM(A1)", "'+1", "'-1", "'@x", "plain"]
 
 
 def test_command_runs_here_and_prints_the_log(fake_connector, capsys):

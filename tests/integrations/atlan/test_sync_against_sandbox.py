@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from catalog.loader import catalog_load
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
@@ -193,6 +194,38 @@ def test_a_persons_announcement_is_never_touched(atlan_sandbox, demo):
     assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") == orders_before
 
 
+def test_on_a_catalog_that_names_no_updater_plumbline_sets_updates_and_clears_its_own(atlan_sandbox, demo):
+    """A catalog that stores announcementUpdatedBy only as sent (an ordinary attribute)."""
+    store = atlan_sandbox.store
+    store.stamps_announcements = False
+    # A person's announcement written without an updater, on a table that has open anomalies.
+    store.set_announcement(f"{PG}/events", "information", "Backfill running", "ask data-eng", by="sam")
+    person_before = store.announcement(f"{PG}/events")
+    integration = integration_make(atlan_sandbox)
+    sync(integration, pull=False)
+    items = container("ORDER_ITEMS")
+    assert store.announcement(f"{SNOW}/ORDER_ITEMS")["title"] == "Plumbline: 1 active anomaly"
+
+    # Updated with the count: one more open anomaly on ORDER_ITEMS.
+    Anomaly.objects.create(
+        container=items, key="extra", status="active", message="one more", created_at=timezone.now()
+    )
+    run = sync(integration, pull=False)
+    assert store.announcement(f"{SNOW}/ORDER_ITEMS")["title"] == "Plumbline: 2 active anomalies", log_text(
+        run
+    )
+    assert "left the announcement “Plumbline" not in log_text(run)
+
+    # Cleared at zero.
+    anomaly_set_status(anomalies=items.anomalies.all(), status="resolved")
+    run = sync(integration, pull=False)
+    assert store.announcement(f"{SNOW}/ORDER_ITEMS") is None, log_text(run)
+    assert run.totals["announcements_cleared"] >= 1
+    # The person's announcement stays as it was, open anomalies or not.
+    assert store.announcement(f"{PG}/events") == person_before
+    assert "left the announcement “Backfill running” alone" in log_text(run)
+
+
 def test_turning_announcements_off_removes_plumblines_own(atlan_sandbox, demo):
     integration = integration_make(atlan_sandbox)
     sync(integration, pull=False)
@@ -201,6 +234,19 @@ def test_turning_announcements_off_removes_plumblines_own(atlan_sandbox, demo):
     sync(integration, pull=False)
     assert atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS") is None
     assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") is not None
+
+
+def test_the_audit_has_one_row_per_changed_attribute_with_before_and_after(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration)
+    items = container("ORDER_ITEMS")
+    anomaly_set_status(anomalies=items.anomalies.all(), status="resolved")
+    run = sync(integration, pull=False)
+    rows = SyncChange.objects.filter(run=run, asset="Sales Warehouse / ORDER_ITEMS")
+    got = {(r.kind, r.attribute, r.before, r.after) for r in rows}
+    assert ("custom_metadata_set", "Plumbline › Anomaly Count", "1", "0") in got
+    assert ("announcement_cleared", "announcement", "Plumbline: 1 active anomaly", "") in got
+    assert all(r.catalog_ref == f"{SNOW}/ORDER_ITEMS" and r.applied for r in rows)
 
 
 def test_a_second_push_with_nothing_changed_sends_no_write_request(atlan_sandbox, demo):
