@@ -16,6 +16,12 @@ MAX_ERROR_SAMPLES = 20
 _FLUSH_CHANGES_AT = 2000
 
 
+def retry_notice(seconds: float, why: str) -> str:
+    """The log line for a retry: what the catalog answered, and when the sync tries again."""
+    wait = f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    return f"{why}; retrying in {wait}."
+
+
 class RunCancelled(Exception):
     """Raised at a safe point when someone asked the run to stop."""
 

@@ -680,7 +680,7 @@ def test_a_rate_limited_search_waits_as_asked_and_reports_it():
     assert list(client.search_assets(query_connections())) == []
 
     assert delays == [3.0]
-    assert waits == [(3.0, "Atlan answered HTTP 429 and asked us to wait 3 s")]
+    assert waits == [(3.0, "Atlan answered 429 (rate limited)")]
 
 
 @responses.activate
