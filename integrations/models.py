@@ -263,6 +263,8 @@ class AssetLink(models.Model):
     catalog_type = models.CharField(max_length=100)
     catalog_qualified_name = models.CharField(max_length=1000)
     catalog_guid = models.CharField(max_length=100, blank=True)
+    # Matched only by ignoring case (ORDERS ↔ orders): flagged in the mapping report.
+    name_case_differs = models.BooleanField(default=False)
     # The announcement (or flag) Plumbline last wrote on this asset: where a catalog names no
     # updater, only an announcement exactly equal to this one is Plumbline's to update or clear.
     announcement_title = models.CharField(max_length=500, blank=True)
@@ -281,7 +283,8 @@ class SyncIssue(models.Model):
     """An asset a run could not map (unmatched, ambiguous or not visible to the token), with why."""
 
     class Kind(models.TextChoices):
-        UNMATCHED = "unmatched", "Unmatched"
+        UNMATCHED = "unmatched", "Only in Plumbline"
+        CATALOG_ONLY = "catalog_only", "Only in the catalog"
         AMBIGUOUS = "ambiguous", "Ambiguous"
         NOT_VISIBLE = "not_visible", "Not visible"
         ERROR = "error", "Error"
@@ -290,7 +293,13 @@ class SyncIssue(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     level = models.CharField(max_length=10, choices=AssetLink.Level.choices)
     datastore = models.CharField(max_length=255, blank=True)
+    # The Plumbline asset (empty for catalog-only rows) and its path, e.g. "Sales / ORDERS".
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     path = models.CharField(max_length=1000)
+    # The catalog asset, for catalog-only rows.
+    catalog_type = models.CharField(max_length=100, blank=True)
+    catalog_qualified_name = models.CharField(max_length=1000, blank=True)
+    catalog_guid = models.CharField(max_length=100, blank=True)
     reason = models.TextField()
 
     class Meta:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +18,8 @@ from accounts.roles import admin_required
 from config.htmx import HtmxHttpRequest
 from integrations import runs
 from integrations.connectors import integration_connector
-from integrations.models import Integration, SyncIssue, SyncRun
+from integrations.models import Integration, SyncRun
+from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
 from integrations.runs import RunAlreadyActive, run_start, runs_sweep
 from integrations.selectors import run_log_lines, run_summary
 
@@ -99,24 +100,59 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def run_assets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Mapped assets (Plumbline ↔ catalog) and the ones that could not be mapped, searchable."""
+def run_assets(request: HtmxHttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+    """The mapping report: every asset by name, matched (with links on both sides) or not and why."""
     run = get_object_or_404(SyncRun.objects.select_related("integration"), pk=pk)
     q = request.GET.get("q", "").strip()[:200]
-    links = run.integration.links.all()
-    issues = run.issues.all()
-    if q:
-        links = links.filter(Q(path__icontains=q) | Q(catalog_qualified_name__icontains=q))
-        issues = issues.filter(Q(path__icontains=q) | Q(reason__icontains=q))
+    kinds = report_kinds(run)
+    known = {k for k, _, _ in kinds}
+    kind = request.GET.get("kind", "")
+    level = request.GET.get("level", "")
+    if request.GET.get("format") == "csv":
+        return _report_csv(run, kind=kind if kind in known else "", q=q, level=level)
+    if kind not in known:
+        # First visit: what needs attention, else what was mapped.
+        kind = next((k for k, _, n in kinds[2:] if n), "mapped")
+    page = Paginator(report_query(run, kind=kind, q=q, level=level), 50).get_page(request.GET.get("page"))
     context = {
         "run": run,
         "q": q,
-        "links": Paginator(links, 50).get_page(request.GET.get("page")),
-        "issues": Paginator(issues, 50).get_page(request.GET.get("ipage")),
-        "issue_kinds": SyncIssue.Kind,
+        "kind": kind,
+        "level": level,
+        "kinds": kinds,
+        "levels": LEVEL_LABELS,
+        "page": page,
+        "rows": report_rows(run, page.object_list),
     }
     template = "integrations/partials/_run_assets.html" if request.htmx else "integrations/run_assets.html"
     return render(request, template, context)
+
+
+def _report_csv(run: SyncRun, *, kind: str, q: str, level: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = [
+        "kind",
+        "level",
+        "datastore",
+        "plumbline asset",
+        "plumbline page",
+        "catalog type",
+        "catalog asset",
+    ]
+    header += ["catalog page", "note"]
+    site = settings.SITE_URL
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(header)
+        for r in report_rows_all(run, kind=kind, q=q, level=level):
+            page = f"{site}{r.plumbline_url}" if r.plumbline_url else ""
+            values = [r.kind_label, LEVEL_LABELS.get(r.level, r.level), r.datastore, r.path, page]
+            values += [r.catalog_type, r.catalog_name, r.catalog_url, r.note]
+            yield writer.writerow([_csv_cell(v) for v in values])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-assets.csv"'
+    return response
 
 
 @admin_required

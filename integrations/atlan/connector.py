@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from integrations.atlan.client import AtlanClient
 from integrations.atlan.queries import bool_filter, term, terms
@@ -112,6 +112,9 @@ class AtlanConnector:
                 "for your connections.",
             )
         return ConnectionOK(user.username, f"Signed in as {user.username}; {visible} assets visible.")
+
+    def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
+        return f"{base_url.rstrip('/')}/assets/{quote(guid, safe='')}/overview" if guid else ""
 
     def sync(self, ctx: RunContext) -> None:
         with client_build(ctx.integration.url, ctx.integration.credential("token"), ctx) as client:

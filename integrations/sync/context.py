@@ -97,9 +97,17 @@ class RunContext:
         if len(self._changes) >= _FLUSH_CHANGES_AT:
             self.changes_flush()
 
-    def issue(self, *, kind: str, level: str, datastore: str, path: str, reason: str) -> None:
+    def issue(
+        self, *, kind: str, level: str, datastore: str, path: str, reason: str, object_id: int | None = None
+    ) -> None:
         SyncIssue.objects.create(
-            run=self.run, kind=kind, level=level, datastore=datastore, path=path, reason=reason
+            run=self.run,
+            kind=kind,
+            level=level,
+            datastore=datastore,
+            object_id=object_id,
+            path=path,
+            reason=reason,
         )
 
     def issues_bulk(self, issues: Iterable[SyncIssue]) -> None:

@@ -30,6 +30,7 @@ class LinkRow:
         "catalog_type",
         "catalog_qualified_name",
         "catalog_guid",
+        "name_case_differs",
         "announcement_title",
         "announcement_message",
     )
@@ -41,6 +42,7 @@ class LinkRow:
     catalog_type: str
     catalog_qualified_name: str
     catalog_guid: str
+    name_case_differs: bool
     announcement_title: str
     announcement_message: str
 
@@ -76,11 +78,13 @@ def links_save(
     labels: Mapping[AssetKey, str],
     default_path: str,
     delete: bool = True,
+    case_differs: Iterable[AssetKey] = (),
 ) -> None:
     """Create, update and (within scope, unless told not to) delete links; `links` follows along."""
     create: list[AssetLink] = []
     update: list[AssetLink] = []
     gone: list[int] = []
+    flagged = set(case_differs)
     for key in scope:
         link = links.get(key)
         asset = matched.get(key)
@@ -94,6 +98,7 @@ def links_save(
             "catalog_type": asset.type_name,
             "catalog_qualified_name": asset.qualified_name[:1000],
             "catalog_guid": asset.guid[:100],
+            "name_case_differs": key in flagged,
         }
         if link is None:
             link = AssetLink(
@@ -109,7 +114,7 @@ def links_save(
     for start in range(0, len(gone), _CHUNK):
         AssetLink.objects.filter(pk__in=gone[start : start + _CHUNK]).delete()
     AssetLink.objects.bulk_create(create, batch_size=_CHUNK)
-    fields = ["path", "catalog_type", "catalog_qualified_name", "catalog_guid", "run"]
+    fields = ["path", "catalog_type", "catalog_qualified_name", "catalog_guid", "name_case_differs", "run"]
     AssetLink.objects.bulk_update(update, fields, batch_size=_CHUNK)
 
 

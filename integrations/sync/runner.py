@@ -146,6 +146,8 @@ class CatalogSync(ABC):
             container_asset=read.container_asset,
             tables=read.tables,
             columns_by_table=read.columns_by_table,
+            catalog=self.catalog,
+            whole=only is None,
         )
         self.mapping_record(ds, location, assets, mapping, whole=only is None)
         scope = set(assets.labels) if only is not None else datastore_keys(ds.id)
@@ -158,6 +160,7 @@ class CatalogSync(ABC):
             labels=assets.labels,
             default_path=ds.name,
             delete=only is None,
+            case_differs=mapping.case_differs,
         )
         if self.pull and only is None:
             tags = {key: self.asset_tags(asset) for key, asset in mapping.matched.items()}
@@ -168,7 +171,12 @@ class CatalogSync(ABC):
 
     def datastore_unlocated(self, ds: Datastore, location: Location, only: set[int] | None) -> None:
         self.ctx.issue(
-            kind=location.kind, level="datastore", datastore=ds.name, path=ds.name, reason=location.reason
+            kind=location.kind,
+            level="datastore",
+            datastore=ds.name,
+            object_id=ds.id,
+            path=ds.name,
+            reason=location.reason,
         )
         self.ctx.warning(
             f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}",

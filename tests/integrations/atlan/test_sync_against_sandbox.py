@@ -311,11 +311,18 @@ def test_unmatched_and_catalog_only_assets_are_reported(atlan_sandbox, demo):
     log = log_text(run)
     assert "SALES.PUBLIC ↔ default/snowflake/1700000000/SALES/PUBLIC: 7 tables" in log
     assert "1 table(s) only in Atlan" in log
+    only = SyncIssue.objects.get(run=run, kind="catalog_only")
+    assert (only.level, only.path) == ("container", "Sales Warehouse / ORDERS_ARCHIVE")
+    assert only.catalog_qualified_name == f"{SNOW}/ORDERS_ARCHIVE" and only.catalog_guid
     # Matched without regard to case: Plumbline 'customers'/'email' are 'CUSTOMERS'/'EMAIL' in Atlan.
     link = AssetLink.objects.get(
         integration=integration, level="field", object_id=field("customers", "email").pk
     )
-    assert link.catalog_qualified_name == f"{SNOW}/CUSTOMERS/EMAIL"
+    assert link.catalog_qualified_name == f"{SNOW}/CUSTOMERS/EMAIL" and link.name_case_differs
+    exact = AssetLink.objects.get(
+        integration=integration, level="container", object_id=container("ORDERS").pk
+    )
+    assert not exact.name_case_differs
 
 
 def test_an_event_push_writes_only_that_table_reading_little(atlan_sandbox, demo):
