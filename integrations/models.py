@@ -193,7 +193,8 @@ class SyncRun(models.Model):
     @property
     def progress_percent(self) -> int:
         if not self.progress_total:
-            return 100 if not self.is_active else 0
+            # Nothing to count: full only for a run that got to the end, never for one cancelled early.
+            return 100 if self.status in (*self.FINISHED_OK, self.Status.PREVIEWED) else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     @property

@@ -107,6 +107,14 @@ def test_cancelling_a_queued_run_ends_it_and_it_never_runs(admin_http, fake_conn
     assert not run.log_lines.filter(message="fake sync working").exists()
 
 
+def test_a_run_cancelled_before_it_started_shows_no_full_progress_bar(admin_http, fake_connector):
+    run = run_start(integration=make_integration(), pull=True, enqueue=False)
+    admin_http.post(reverse("integrations:run_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    html = admin_http.get(run.get_absolute_url()).content.decode()
+    assert run.progress_percent == 0 and 'aria-valuenow="0"' in html and "0 of ? assets" in html
+
+
 def test_cancelling_a_running_run_stops_it_at_the_next_safe_point(admin, fake_connector):
     integration = make_integration()
 

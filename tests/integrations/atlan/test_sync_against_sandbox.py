@@ -325,6 +325,17 @@ def test_unmatched_and_catalog_only_assets_are_reported(atlan_sandbox, demo):
     assert not exact.name_case_differs
 
 
+def test_progress_counts_the_assets_worked_on_not_datastores(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration)
+    synced = Container.objects.filter(container_type__in=("table", "view"))
+    assets = Datastore.objects.count() + synced.count() + Field.objects.filter(container__in=synced).count()
+    assert (run.progress_done, run.progress_total) == (assets, assets) and assets > 50
+    items = container("ORDER_ITEMS")
+    pushed = sync(integration, container_ids=[items.pk])
+    assert (pushed.progress_done, pushed.progress_total) == (1 + items.fields.count(),) * 2
+
+
 def test_an_event_push_writes_only_that_table_reading_little(atlan_sandbox, demo):
     integration = integration_make(atlan_sandbox)
     sync(integration)
