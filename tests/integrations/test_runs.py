@@ -107,6 +107,29 @@ def test_cancelling_a_queued_run_ends_it_and_it_never_runs(admin_http, fake_conn
     assert not run.log_lines.filter(message="fake sync working").exists()
 
 
+def test_a_run_that_skipped_something_says_so_on_the_run_page_the_card_and_the_history(
+    admin_http, fake_connector
+):
+    def work(ctx):
+        ctx.warning("Sales (SALES.PUBLIC): not visible. This token sees no snowflake connection.")
+        ctx.warning("Catalog tag “PII” skipped: a global tag “pii” already exists.")
+
+    fake_connector.work = work
+    integration = make_integration()
+    run = run_start(integration=integration, pull=True)
+    assert (run.status, run.warnings) == ("warnings", 2)
+    assert run.message == "Finished with 2 warning(s): the log says what was skipped."
+    badge = "Succeeded with warnings · 2 warnings"
+    for url in (
+        run.get_absolute_url(),
+        reverse("integrations:list"),
+        reverse("integrations:run_list", args=[integration.pk]),
+    ):
+        html = admin_http.get(url).content.decode()
+        assert badge in html and "status-warn" in html, url
+        assert ">Succeeded<" not in html
+
+
 def test_a_run_cancelled_before_it_started_shows_no_full_progress_bar(admin_http, fake_connector):
     run = run_start(integration=make_integration(), pull=True, enqueue=False)
     admin_http.post(reverse("integrations:run_cancel", args=[run.pk]))
