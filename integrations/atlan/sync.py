@@ -45,6 +45,8 @@ class AtlanSync(CatalogSync):
         self.tag_defs: dict[str, AtlanTagDef] = {}
         self.unknown_hashes: set[str] = set()
         self._schemas: tuple[list[str], list[CatalogSchema]] | None = None
+        # Names of the assets read for the current datastore, to say where a propagated tag comes from.
+        self.names_by_guid: dict[str, str] = {}
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -113,6 +115,7 @@ class AtlanSync(CatalogSync):
             if found.unmatched or found.ambiguous:
                 group = schema_assets_group(schema_qn, list(self.assets_read(schema_qn, None)))
         schema_asset = next((a for a in read if a.qualified_name == schema_qn), None)
+        self.names_by_guid = {a.guid: a.name for a in (*read, *group.tables) if a.guid}
         return CatalogRead(schema_asset, group.tables, group.columns_by_table)
 
     def assets_read(self, schema_qn: str, table_qns: list[str] | None) -> Iterator[AtlanAsset]:
@@ -158,6 +161,22 @@ class AtlanSync(CatalogSync):
             else:
                 names.append(definition.display_name)
         return names
+
+    def asset_tag_sources(self, asset: CatalogAsset) -> Mapping[str, str]:
+        assert isinstance(asset, AtlanAsset)
+        direct: set[str] = set()
+        inherited: dict[str, str] = {}
+        for ref in asset.tags:
+            definition = self.tag_defs.get(ref.hash)
+            if definition is None:
+                continue
+            if not ref.propagated or ref.source_guid == asset.guid:
+                direct.add(definition.display_name)
+            else:
+                source = self.names_by_guid.get(ref.source_guid or "") or "another Atlan asset"
+                inherited.setdefault(definition.display_name, source)
+        # Applied here as well as propagated: it is the asset's own.
+        return {name: source for name, source in inherited.items() if name not in direct}
 
     def catalog_tags(self) -> Iterable[CatalogTag]:
         for tag_hash in sorted(self.unknown_hashes):
