@@ -22,7 +22,7 @@ from integrations.atlan.records import AtlanAsset, AtlanTagDef
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.context import RunContext
-from integrations.sync.links import links_announcements_save
+from integrations.sync.links import links_alerts_save, links_announcements_save
 from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.names import names_match
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
@@ -223,8 +223,9 @@ class AtlanSync(CatalogSync):
             )
         counts = self.ctx.counts[ds.name]
         before = (counts["assets_pushed"], counts["announcements_set"] + counts["announcements_cleared"])
-        written = push_apply(plan, self.client, self.ctx, username=self.username)
-        links_announcements_save(self.links, written)
+        outcome = push_apply(plan, self.client, self.ctx, username=self.username)
+        links_announcements_save(self.links, outcome.remember)
+        links_alerts_save(self.links, outcome.alert_states)
         if not self.ctx.preview:
             # What was actually written, not what was planned: a refused batch is not "pushed".
             pushed = counts["assets_pushed"] - before[0]

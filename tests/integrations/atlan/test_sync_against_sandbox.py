@@ -410,6 +410,11 @@ def test_a_failing_write_is_logged_and_the_run_goes_on(atlan_sandbox, demo):
     assert run.status == "partial", log_text(run)
     assert run.error_samples and run.totals["errors"] >= 3
     assert "PII" in tag_names(field("customers", "email"))  # the pull still happened
+    # The audit and the counts say what was written, not what was tried.
+    refused = SyncChange.objects.filter(run=run, kind="custom_metadata_set")
+    assert refused.exists() and not refused.filter(applied=True).exists()
+    assert run.totals.get("assets_pushed", 0) == 0
+    assert "Pushed custom metadata to 0 asset(s)" in log_text(run)
 
 
 def test_a_rejected_token_stops_the_run_and_asks_for_re_authentication(atlan_sandbox, demo):
