@@ -39,8 +39,14 @@ PLUMBLINE_ALLOW_INSECURE_HTTP = env.bool("PLUMBLINE_ALLOW_INSECURE_HTTP", defaul
 PLUMBLINE_TAG_REMOVAL_THRESHOLD = env.float("PLUMBLINE_TAG_REMOVAL_THRESHOLD", default=0.5)
 # Seconds an event-driven push waits so that a burst of events becomes one push.
 PLUMBLINE_EVENT_DEBOUNCE_SECONDS = env.float("PLUMBLINE_EVENT_DEBOUNCE_SECONDS", default=2.0)
-# A run whose heartbeat is older than this is considered dead.
-PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS = env.int("PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS", default=120)
+# A run whose heartbeat is older than this is considered dead (a run beats every quarter of it).
+PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS = env.float("PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS", default=120)
+# How often the web process's watchdog fails runs whose worker died (0: only the maintenance task).
+PLUMBLINE_WATCHDOG_SECONDS = env.float("PLUMBLINE_WATCHDOG_SECONDS", default=30)
+# A run still working after this many seconds stops at its next safe point (below Q_TIMEOUT).
+PLUMBLINE_RUN_DEADLINE_SECONDS = env.float("PLUMBLINE_RUN_DEADLINE_SECONDS", default=3300)
+# After this many catalog calls in a row fail to connect or get a 5xx, the run stops.
+PLUMBLINE_CIRCUIT_BREAKER_FAILURES = env.int("PLUMBLINE_CIRCUIT_BREAKER_FAILURES", default=3)
 # load_catalog refuses larger files before reading them: a parsed file takes several times its size.
 PLUMBLINE_CATALOG_MAX_BYTES = env.int("PLUMBLINE_CATALOG_MAX_BYTES", default=100_000_000)
 

@@ -20,7 +20,7 @@ from integrations import runs
 from integrations.connectors import integration_connector
 from integrations.models import Integration, SyncRun
 from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
-from integrations.runs import RunAlreadyActive, run_start, runs_sweep
+from integrations.runs import RunAlreadyActive, run_start
 from integrations.selectors import run_log_lines, run_summary
 
 LOG_PAGE = 500
@@ -67,7 +67,6 @@ def sync_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
-    runs_sweep()
     page = Paginator(integration.runs.select_related("started_by"), 25).get_page(request.GET.get("page"))
     return render(request, "integrations/run_list.html", {"integration": integration, "page": page})
 
@@ -83,8 +82,6 @@ def _after(request: HtmxHttpRequest) -> int:
 def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The run page; htmx polls the same URL with ?after=<last line id> for new lines only."""
     polled = request.htmx and "after" in request.GET
-    if not polled:  # not on every one-second poll
-        runs_sweep()
     run = get_object_or_404(SyncRun.objects.select_related("integration", "started_by"), pk=pk)
     lines = run_log_lines(run, after=_after(request), limit=LOG_PAGE)
     last_id = lines[-1].pk if lines else _after(request)

@@ -6,20 +6,27 @@ Connectors do the catalog work through a RunContext; they never touch SyncRun di
 from __future__ import annotations
 
 import logging
-import traceback
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from integrations.connectors import integration_connector
 from integrations.http import CatalogAuthenticationError
+from integrations.liveness import Heartbeat, runs_sweep
 from integrations.models import Integration, SyncLogLine, SyncRun
 from integrations.sync.context import RunCancelled, RunContext, RunStopped
 
 logger = logging.getLogger(__name__)
+__all__ = [
+    "RunAlreadyActive",
+    "run_cancel",
+    "run_execute",
+    "run_finish",
+    "run_note",
+    "run_start",
+    "runs_sweep",
+]
 
 
 class RunAlreadyActive(Exception):
@@ -58,6 +65,8 @@ def run_start(
             )
     except IntegrityError:
         active = SyncRun.objects.filter(integration=integration, status__in=SyncRun.ACTIVE_STATUSES).first()
+        if active is not None and active.status == SyncRun.Status.RUNNING and runs_sweep(run_id=active.pk):
+            active = None  # its worker had died: it is failed now, and this sync may start
         if active is None:  # it finished in between: try once more
             return run_start(
                 integration=integration,
@@ -95,57 +104,75 @@ def run_execute(run_id: int) -> SyncRun:
     ctx = RunContext(run)
     who = run.started_by.get_username() if run.started_by else run.get_trigger_display().lower()
     ctx.log(f"{run.what} of {run.integration.name} started ({who}).")
-    status, message = SyncRun.Status.SUCCEEDED, ""
-    try:
-        connector = integration_connector(run.integration)
-        if run.container_ids is not None:
-            connector.push_containers(ctx, run.container_ids)
+    with Heartbeat(run.pk):
+        try:
+            connector = integration_connector(run.integration)
+            if run.container_ids is not None:
+                connector.push_containers(ctx, run.container_ids)
+            else:
+                connector.sync(ctx)
+            ctx.checkpoint()
+        except Exception as exc:  # the run must end recorded, whatever went wrong
+            status, message = _outcome_of(ctx, exc)
         else:
-            connector.sync(ctx)
-        ctx.checkpoint()
-    except RunCancelled:
-        status, message = (
-            SyncRun.Status.CANCELLED,
-            "Cancelled at a safe point; changes made before it are kept.",
+            status, message = _outcome(ctx)
+        return run_finish(ctx, status=status, message=message)
+
+
+def _outcome(ctx: RunContext) -> tuple[str, str]:
+    if ctx.preview:
+        return SyncRun.Status.PREVIEWED, "Preview finished: nothing was written."
+    if ctx.errors:
+        return SyncRun.Status.PARTIAL, f"Finished with {ctx.errors} error(s)."
+    if ctx.warnings:
+        return (
+            SyncRun.Status.WARNINGS,
+            f"Finished with {ctx.warnings} warning(s): the log says what was skipped.",
         )
+    return SyncRun.Status.SUCCEEDED, "Finished."
+
+
+def _outcome_of(ctx: RunContext, exc: Exception) -> tuple[str, str]:
+    """How a run that stopped early ended, logged; tracebacks go to the server log only."""
+    if isinstance(exc, RunCancelled):
+        message = "Cancelled at a safe point; changes made before it are kept."
         ctx.log(message, level="WARNING")
-    except CatalogAuthenticationError as exc:
-        status, message = SyncRun.Status.FAILED, f"The catalog rejected the token: {exc}"
+        return SyncRun.Status.CANCELLED, message
+    if isinstance(exc, CatalogAuthenticationError):
+        message = f"The catalog rejected the token: {exc}"
         ctx.log(message + " The integration needs re-authentication.", level="ERROR")
-        Integration.objects.filter(pk=run.integration_id).update(
+        Integration.objects.filter(pk=ctx.run.integration_id).update(
             status=Integration.Status.NEEDS_REAUTH, status_message=str(exc)[:500]
         )
-    except RunStopped as exc:
-        status, message = SyncRun.Status.FAILED, str(exc)
-        ctx.log(message, level="ERROR")
-    except Exception as exc:  # the run must end recorded, whatever went wrong
-        status, message = SyncRun.Status.FAILED, f"{type(exc).__name__}: {exc}"
-        logger.exception("Run %s failed", run_id)
-        ctx.log(f"The sync failed: {message}", level="ERROR")
-        ctx.log("".join(traceback.format_exception(exc)[-3:]), level="ERROR")
-    else:
-        if run.preview:
-            status, message = SyncRun.Status.PREVIEWED, "Preview finished: nothing was written."
-        elif ctx.errors:
-            status, message = SyncRun.Status.PARTIAL, f"Finished with {ctx.errors} error(s)."
-        elif ctx.warnings:
-            status = SyncRun.Status.WARNINGS
-            message = f"Finished with {ctx.warnings} warning(s): the log says what was skipped."
-        else:
-            message = "Finished."
-    return run_finish(ctx, status=status, message=message)
+        return SyncRun.Status.FAILED, message
+    if isinstance(exc, RunStopped):
+        ctx.log(str(exc), level="ERROR")
+        return SyncRun.Status.FAILED, str(exc)
+    logger.exception("Run %s failed", ctx.run.pk, exc_info=exc)
+    message = f"The sync failed with an unexpected {type(exc).__name__}; the server log has the details."
+    ctx.log(message, level="ERROR")
+    return SyncRun.Status.FAILED, message
 
 
 def run_finish(ctx: RunContext, *, status: str, message: str) -> SyncRun:
+    """Record how the run ended, only if it is still running: a run marked failed stays failed."""
     ctx.changes_flush()
     ctx.progress_save()
     run = ctx.run
     now = timezone.now()
     if status in (*SyncRun.FINISHED_OK, SyncRun.Status.PREVIEWED):
         run.progress_done = run.progress_total
-    SyncRun.objects.filter(pk=run.pk).update(
+    finished = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
         status=status, message=message, finished_at=now, progress_done=run.progress_done
     )
+    if not finished:
+        run.refresh_from_db()
+        ctx.log(
+            f"The worker went on after this run was marked {run.get_status_display().lower()}; "
+            "it stays that way. What it wrote is in its log and changes.",
+            level="WARNING",
+        )
+        return run
     if status in SyncRun.FINISHED_OK:
         Integration.objects.filter(pk=run.integration_id).update(last_synced_at=now)
     took = (now - run.started_at).total_seconds() if run.started_at else 0
@@ -173,19 +200,3 @@ def run_cancel(*, run: SyncRun, user: User | None) -> SyncRun:
         run_note(run, f"Cancel requested by {who}; the sync stops at the next safe point.", level="WARNING")
     run.refresh_from_db()
     return run
-
-
-def runs_sweep() -> int:
-    """Mark runs whose worker stopped sending heartbeats as failed; returns how many."""
-    limit = timezone.now() - timedelta(seconds=settings.PLUMBLINE_HEARTBEAT_TIMEOUT_SECONDS)
-    dead = list(SyncRun.objects.filter(status=SyncRun.Status.RUNNING, heartbeat_at__lt=limit))
-    for run in dead:
-        message = (
-            f"The worker stopped responding (last heartbeat {run.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); "
-            "the sync was marked failed. Start it again."
-        )
-        if SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
-            status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=message
-        ):
-            run_note(run, message, level="ERROR")
-    return len(dead)

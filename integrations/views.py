@@ -14,7 +14,6 @@ from catalog.models import Container, Datastore, Field
 from config.htmx import HtmxHttpRequest
 from integrations.forms import IntegrationForm
 from integrations.models import Integration
-from integrations.runs import runs_sweep
 from integrations.selectors import asset_catalog_panels, integration_cards
 from integrations.services import (
     integration_create,
@@ -40,7 +39,6 @@ def _done(request: HtmxHttpRequest, text: str) -> HttpResponse:
 
 @require_GET
 def integration_list(request: HtmxHttpRequest) -> HttpResponse:
-    runs_sweep()
     context = {"integrations": integration_cards()}
     if request.htmx and request.GET.get("fragment") == "cards":
         return render(request, "integrations/partials/_cards.html", context)

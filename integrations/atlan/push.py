@@ -241,8 +241,10 @@ def push_apply(plan: PushPlan, client: AtlanClient, ctx: RunContext, *, username
         outcome.remember.update(plan.remember)
         outcome.alert_states.update(plan.alert_states)
     for start in range(0, len(plan.updates), MERGE_BATCH_SIZE):
+        ctx.checkpoint(force=False)  # a cancel, the deadline or a failed mark stop between batches
         _merge_batch(plan.updates[start : start + MERGE_BATCH_SIZE], client, ctx)
     for change in plan.announcements:
+        ctx.checkpoint(force=False)
         if _announcement_apply(change, client, ctx, username=username):
             outcome.remember[change.target.key] = (change.title, change.message)
             state = ("ours", change.title) if change.action == "set" else ("none", "")
@@ -271,6 +273,14 @@ def _merge_batch(batch: list[Update], client: AtlanClient, ctx: RunContext) -> N
                 datastore=first.datastore,
             )
             written = False
+            _audit_batch(batch, ctx, written=False)
+            ctx.catalog_failed(exc, catalog="Atlan")
+            return
+        ctx.catalog_ok()
+    _audit_batch(batch, ctx, written=written)
+
+
+def _audit_batch(batch: list[Update], ctx: RunContext, *, written: bool) -> None:
     for target, _, before, after in batch:
         if written:
             ctx.count(target.datastore, "assets_pushed")
@@ -291,29 +301,40 @@ def _announcement_apply(
     change: AnnouncementChange, client: AtlanClient, ctx: RunContext, *, username: str
 ) -> bool:
     """Write one announcement change (unless previewing) and audit it; True when it was written."""
-    target, asset = change.target, change.target.asset
-    written = not ctx.preview
-    if written:
-        try:
-            if change.action == "set":
-                client.announcement_set(
-                    asset.type_name,
-                    asset.qualified_name,
-                    asset.name,
-                    announcement_type=ANNOUNCEMENT_TYPE,
-                    title=change.title,
-                    message=change.message,
-                    updated_by=username,
-                )
-            else:
-                client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
-        except CatalogAuthenticationError:
-            raise
-        except CatalogError as exc:
-            ctx.error(
-                f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label
+    asset = change.target.asset
+    if ctx.preview:
+        _announcement_audit(change, ctx, written=False)
+        return False
+    try:
+        if change.action == "set":
+            client.announcement_set(
+                asset.type_name,
+                asset.qualified_name,
+                asset.name,
+                announcement_type=ANNOUNCEMENT_TYPE,
+                title=change.title,
+                message=change.message,
+                updated_by=username,
             )
-            written = False
+        else:
+            client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
+    except CatalogAuthenticationError:
+        raise
+    except CatalogError as exc:
+        target = change.target
+        ctx.error(f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label)
+        _announcement_audit(change, ctx, written=False)
+        ctx.catalog_failed(exc, catalog="Atlan")
+        return False
+    ctx.catalog_ok()
+    _announcement_audit(change, ctx, written=True)
+    kind = "announcements_set" if change.action == "set" else "announcements_cleared"
+    ctx.count(change.target.datastore, kind)
+    return True
+
+
+def _announcement_audit(change: AnnouncementChange, ctx: RunContext, *, written: bool) -> None:
+    target, asset = change.target, change.target.asset
     ctx.change(
         datastore=target.datastore,
         asset=target.label,
@@ -324,8 +345,3 @@ def _announcement_apply(
         catalog_ref=asset.qualified_name,
         applied=written,
     )
-    if written:
-        ctx.count(
-            target.datastore, "announcements_set" if change.action == "set" else "announcements_cleared"
-        )
-    return written

@@ -5,11 +5,20 @@ Connectors never touch SyncRun directly; the run lifecycle in `integrations.runs
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
+from integrations.http import (
+    CatalogConnectionError,
+    CatalogError,
+    CatalogRateLimitedError,
+    CatalogServerError,
+)
 from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
 
 MAX_ERROR_SAMPLES = 20
@@ -30,6 +39,16 @@ class RunStopped(Exception):
     """Raised by a connector when the run cannot go on (e.g. a safety threshold tripped)."""
 
 
+class RunAbandoned(RunStopped):
+    """The run was marked failed elsewhere (its heartbeat was missed): stop writing, stay failed."""
+
+
+# Unforced safe points (between batches and pages) look at the run at most this often.
+SAFE_POINT_SECONDS = 1.0
+# Failures that say the catalog is not answering (as opposed to refusing one request).
+UNANSWERED = (CatalogConnectionError, CatalogServerError, CatalogRateLimitedError)
+
+
 class RunContext:
     """What a connector gets: the run's options, a log, counters, audit and safe points."""
 
@@ -41,6 +60,9 @@ class RunContext:
         self.warnings = 0
         self._changes: list[SyncChange] = []
         self._last_flush = timezone.now()
+        self._last_check = 0.0
+        self.deadline = timezone.now() + timedelta(seconds=settings.PLUMBLINE_RUN_DEADLINE_SECONDS)
+        self.unanswered = 0
 
     @property
     def preview(self) -> bool:
@@ -124,13 +146,47 @@ class RunContext:
     def set_requests(self, reads: int, writes: int) -> None:
         self.run.requests_read, self.run.requests_write = reads, writes
 
+    # The catalog's health ------------------------------------------------------------------
+    def catalog_ok(self) -> None:
+        self.unanswered = 0
+
+    def catalog_failed(self, exc: CatalogError, *, catalog: str) -> None:
+        """After several calls in a row that the catalog did not answer, stop the run (a circuit breaker)."""
+        if not isinstance(exc, UNANSWERED):
+            return
+        self.unanswered += 1
+        if self.unanswered >= settings.PLUMBLINE_CIRCUIT_BREAKER_FAILURES:
+            at = timezone.localtime().strftime("%H:%M")
+            done, total = self.run.progress_done, self.run.progress_total
+            raise RunStopped(
+                f"{catalog} stopped answering at {at} after {done:,} of {total:,} assets; nothing after "
+                f"that was written. The last answer: {exc}"
+            )
+
     # Safe points --------------------------------------------------------------------------
-    def checkpoint(self) -> None:
-        """Save progress and stop here if a cancel was asked for. Call between pages and datastores."""
+    def checkpoint(self, *, force: bool = True) -> None:
+        """Save progress and stop here if a cancel was asked for, the deadline passed or the run was
+        marked failed elsewhere. Between datastores (forced); between pages and batches, at most
+        once a second."""
+        if not force and time.monotonic() - self._last_check < SAFE_POINT_SECONDS:
+            return
+        self._last_check = time.monotonic()
         self.changes_flush()
         self.progress_save()
-        if SyncRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists():
+        status, cancel = (
+            SyncRun.objects.filter(pk=self.run.pk).values_list("status", "cancel_requested").get()
+        )
+        if status != SyncRun.Status.RUNNING:
+            raise RunAbandoned(f"This run was marked {status} while it was still working; it stops here.")
+        if cancel:
             raise RunCancelled
+        if timezone.now() > self.deadline:
+            minutes = settings.PLUMBLINE_RUN_DEADLINE_SECONDS / 60
+            done, total = self.run.progress_done, self.run.progress_total
+            raise RunStopped(
+                f"The sync ran past its deadline of {minutes:.0f} minutes and stopped after {done:,} of "
+                f"{total:,} assets; nothing after that was written. Sync again to go on."
+            )
 
     def _beat(self) -> None:
         now = timezone.now()

@@ -171,6 +171,7 @@ class CatalogSync(ABC):
         except CatalogError as exc:
             self.collector.datastore_failed(ds.id)
             self.ctx.error(f"{self.catalog} failed for this datastore, skipped it: {exc}", datastore=ds.name)
+            self.ctx.catalog_failed(exc, catalog=self.catalog)
         finally:
             self.links = {}
 

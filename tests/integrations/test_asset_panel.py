@@ -8,11 +8,13 @@ from django.urls import reverse
 from catalog.models import Container, Field
 from integrations.models import AssetLink, Integration, SyncRun
 from integrations.runs import run_start
-from tests.integrations.atlan.test_sync_against_sandbox import SNOW, demo, fast_retries  # noqa: F401
+from tests.integrations.atlan.test_sync_against_sandbox import SNOW
+
+pytestmark = pytest.mark.usefixtures("fast_retries")
 
 
 @pytest.fixture
-def synced(atlan_sandbox, demo) -> SyncRun:  # noqa: F811
+def synced(atlan_sandbox, demo) -> SyncRun:
     integration = Integration(name="Atlan", url=atlan_sandbox.url, event_driven=False)
     integration.token = atlan_sandbox.token
     integration.save()

@@ -3,91 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django_q.conf import Conf
 
 from catalog.loader import catalog_load
 from integrations.models import Integration, SyncRun
 from integrations.runs import run_start, runs_sweep
+from tests.integrations.workers import run_wait, worker_start, worker_stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "catalog" / "demo" / "demo_catalog.json"
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
-
-
-def worker_start(log: Path, **env: str) -> subprocess.Popen:
-    environment = (
-        os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "true",
-            "Q_SYNC": "false",
-            "Q_WORKERS": "1",
-            "DATABASE_URL": _database_url(),
-            "PLUMBLINE_EVENT_DEBOUNCE_SECONDS": "0",
-        }
-        | env
-    )
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=environment,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def worker_stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def run_wait(run_id: int, statuses: tuple[str, ...], timeout: float = 90) -> SyncRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = SyncRun.objects.get(pk=run_id)
-        if run.status in statuses:
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} still {run.status} after {timeout} s")
-
-
-@pytest.fixture
-def queued_mode(monkeypatch):
-    # Tests run tasks inline; these must go through the broker to the worker process.
-    monkeypatch.setattr(Conf, "SYNC", False)
-
-
-@pytest.fixture
-def demo_integration(transactional_db, atlan_sandbox) -> Integration:
-    catalog_load(json.loads(DEMO.read_text()))
-    integration = Integration(name="Sandbox", url=atlan_sandbox.url, event_driven=False)
-    integration.token = atlan_sandbox.token
-    integration.save()
-    return integration
 
 
 def test_a_run_started_from_the_page_is_completed_by_a_real_worker(

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from catalog.loader import catalog_load
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
 from catalog.services import anomaly_set_status
-from integrations.atlan import connector as atlan_connector
 from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncRun
 from integrations.runs import run_start
 from sandbox.atlan.store import Token
@@ -23,14 +20,7 @@ PG = "default/postgres/1700000100/app/public"
 SITE = "http://plumbline.test"
 
 
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch):
-    monkeypatch.setattr(atlan_connector, "CLIENT_OPTIONS", {"sleep": lambda seconds: None})
-
-
-@pytest.fixture
-def demo(db):
-    catalog_load(json.loads(DEMO.read_text(encoding="utf-8")))
+pytestmark = pytest.mark.usefixtures("fast_retries")
 
 
 def integration_make(sandbox, token: str | None = None, **options) -> Integration:
