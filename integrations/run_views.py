@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
 
-from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,23 +15,12 @@ from accounts.roles import admin_required
 from config.htmx import HtmxHttpRequest
 from integrations import runs
 from integrations.connectors import integration_connector
+from integrations.forms import SyncForm
 from integrations.models import Integration, SyncIssue, SyncRun
 from integrations.runs import RunAlreadyActive, run_start, runs_sweep
-from integrations.selectors import run_log_lines, run_summary
+from integrations.selectors import run_issues, run_links, run_log_lines, run_summary
 
 LOG_PAGE = 500
-
-
-class SyncForm(forms.Form):
-    pull = forms.BooleanField(required=False, initial=True)
-    push = forms.BooleanField(required=False, initial=True)
-    preview = forms.BooleanField(required=False, label="Preview only")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not (data.get("pull") or data.get("push")):
-            raise forms.ValidationError("Pick what to sync: pull, push or both.")
-        return data
 
 
 @admin_required
@@ -103,16 +89,11 @@ def run_assets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Mapped assets (Plumbline ↔ catalog) and the ones that could not be mapped, searchable."""
     run = get_object_or_404(SyncRun.objects.select_related("integration"), pk=pk)
     q = request.GET.get("q", "").strip()[:200]
-    links = run.integration.links.all()
-    issues = run.issues.all()
-    if q:
-        links = links.filter(Q(path__icontains=q) | Q(catalog_qualified_name__icontains=q))
-        issues = issues.filter(Q(path__icontains=q) | Q(reason__icontains=q))
     context = {
         "run": run,
         "q": q,
-        "links": Paginator(links, 50).get_page(request.GET.get("page")),
-        "issues": Paginator(issues, 50).get_page(request.GET.get("ipage")),
+        "links": Paginator(run_links(run, q=q), 50).get_page(request.GET.get("page")),
+        "issues": Paginator(run_issues(run, q=q), 50).get_page(request.GET.get("ipage")),
         "issue_kinds": SyncIssue.Kind,
     }
     template = "integrations/partials/_run_assets.html" if request.htmx else "integrations/run_assets.html"

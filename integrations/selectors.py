@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from integrations.models import Integration, SyncLogLine, SyncRun
+from integrations.models import AssetLink, Integration, SyncIssue, SyncLogLine, SyncRun
 
 
 def integration_cards(*, pk: int | None = None) -> list[Integration]:
@@ -64,3 +66,36 @@ def run_summary(run: SyncRun) -> dict:
         "issue_counts": issue_counts,
         "change_count": run.changes.count(),
     }
+
+
+# A run's closing line is written just after its status changes; past this, stop waiting for it.
+CLOSING_LINE_WAIT = timedelta(seconds=5)
+
+
+def run_log_complete(run: SyncRun) -> bool:
+    """The run has ended and its log has its closing line: a reader following the log may stop."""
+    if run.is_active:
+        return False
+    if run.finished_at is None or timezone.now() - run.finished_at > CLOSING_LINE_WAIT:
+        return True
+    return run.log_lines.filter(at__gte=run.finished_at).exists()
+
+
+def run_links(run: SyncRun, *, q: str = "", level: str = "") -> QuerySet[AssetLink]:
+    """The integration's mapped assets (as its latest runs left them), searchable by either name."""
+    links = run.integration.links.all()
+    if q:
+        links = links.filter(Q(path__icontains=q) | Q(catalog_qualified_name__icontains=q))
+    if level:
+        links = links.filter(level=level)
+    return links
+
+
+def run_issues(run: SyncRun, *, q: str = "", kind: str = "") -> QuerySet[SyncIssue]:
+    """What the run could not map, and why."""
+    issues = run.issues.all()
+    if q:
+        issues = issues.filter(Q(path__icontains=q) | Q(reason__icontains=q))
+    if kind:
+        issues = issues.filter(kind=kind)
+    return issues
