@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from config.api.errors import ApiNotFound
 from config.api.views import ApiRoot, DocsView, SchemaView
@@ -8,5 +8,7 @@ urlpatterns = [
     path("", ApiRoot.as_view(), name="root"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("integrations.api.urls")),
+    path("", include("catalog.api.urls")),
     re_path(r"^.*$", ApiNotFound.as_view(), name="not-found"),
 ]

@@ -17,6 +17,12 @@ from accounts.roles import user_is_admin
 from config.api.errors import error_responses
 
 COLLECTIONS = {
+    "integrations": "api:integration-list",
+    "specifications": "api:integration-specifications",
+    "datastores": "api:datastore-list",
+    "containers": "api:container-list",
+    "fields": "api:field-list",
+    "tags": "api:tag-list",
     "schema": "api:schema",
     "docs": "api:docs",
 }
