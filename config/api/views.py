@@ -30,6 +30,7 @@ COLLECTIONS = {
 
 class ApiRoot(APIView):
     @extend_schema(
+        tags=["api"],
         summary="Who is calling, with which role, and where the collections are",
         responses={
             200: inline_serializer(
