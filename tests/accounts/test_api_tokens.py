@@ -6,6 +6,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,3 +152,14 @@ def test_active_tokens_are_listed_before_revoked_ones(admin_http, admin):
     ApiToken.objects.filter(name="active-one").update(created_at=timezone.now() - timedelta(days=3))
     html = admin_http.get(PAGE).content.decode()
     assert html.index("active-one") < html.index("revoked-one")
+
+
+def test_superusers_revoke_anyones_token_in_the_django_admin(client, admin):
+    root = User.objects.create_superuser("root", password="pw-for-tests-only")
+    client.force_login(root)
+    token, key = api_token_create(user=admin, name="lost laptop")
+    listing = client.get("/admin/accounts/apitoken/").content.decode()
+    assert "lost laptop" in listing and key not in listing and token.key_hash not in listing
+    client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
