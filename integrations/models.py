@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.crypto import secret_decrypt, secret_encrypt
 
@@ -192,7 +193,8 @@ class SyncRun(models.Model):
     @property
     def progress_percent(self) -> int:
         if not self.progress_total:
-            return 100 if not self.is_active else 0
+            # Nothing to count: full only for a run that got to the end, never for one cancelled early.
+            return 100 if self.status in (*self.FINISHED_OK, self.Status.PREVIEWED) else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     @property
@@ -231,6 +233,7 @@ class SyncChange(models.Model):
     """Audit: a change a run made (or, in a preview, would have made)."""
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now)
     datastore = models.CharField(max_length=255, blank=True)
     asset = models.CharField(max_length=1000)
     catalog_ref = models.CharField(max_length=1000, blank=True)
@@ -261,8 +264,12 @@ class AssetLink(models.Model):
     catalog_type = models.CharField(max_length=100)
     catalog_qualified_name = models.CharField(max_length=1000)
     catalog_guid = models.CharField(max_length=100, blank=True)
-    # The announcement title Plumbline last set on this asset: only that one may be updated or cleared.
+    # Matched only by ignoring case (ORDERS ↔ orders): flagged in the mapping report.
+    name_case_differs = models.BooleanField(default=False)
+    # The announcement (or flag) Plumbline last wrote on this asset: where a catalog names no
+    # updater, only an announcement exactly equal to this one is Plumbline's to update or clear.
     announcement_title = models.CharField(max_length=500, blank=True)
+    announcement_message = models.TextField(blank=True)
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -277,7 +284,8 @@ class SyncIssue(models.Model):
     """An asset a run could not map (unmatched, ambiguous or not visible to the token), with why."""
 
     class Kind(models.TextChoices):
-        UNMATCHED = "unmatched", "Unmatched"
+        UNMATCHED = "unmatched", "Only in Plumbline"
+        CATALOG_ONLY = "catalog_only", "Only in the catalog"
         AMBIGUOUS = "ambiguous", "Ambiguous"
         NOT_VISIBLE = "not_visible", "Not visible"
         ERROR = "error", "Error"
@@ -286,7 +294,13 @@ class SyncIssue(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     level = models.CharField(max_length=10, choices=AssetLink.Level.choices)
     datastore = models.CharField(max_length=255, blank=True)
+    # The Plumbline asset (empty for catalog-only rows) and its path, e.g. "Sales / ORDERS".
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     path = models.CharField(max_length=1000)
+    # The catalog asset, for catalog-only rows.
+    catalog_type = models.CharField(max_length=100, blank=True)
+    catalog_qualified_name = models.CharField(max_length=1000, blank=True)
+    catalog_guid = models.CharField(max_length=100, blank=True)
     reason = models.TextField()
 
     class Meta:

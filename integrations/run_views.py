@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,9 +17,10 @@ from config.htmx import HtmxHttpRequest
 from integrations import runs
 from integrations.connectors import integration_connector
 from integrations.forms import SyncForm
-from integrations.models import Integration, SyncIssue, SyncRun
+from integrations.models import Integration, SyncRun
+from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
 from integrations.runs import RunAlreadyActive, run_start, runs_sweep
-from integrations.selectors import run_issues, run_links, run_log_lines, run_summary
+from integrations.selectors import run_log_lines, run_summary
 
 LOG_PAGE = 500
 
@@ -85,19 +87,59 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def run_assets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Mapped assets (Plumbline ↔ catalog) and the ones that could not be mapped, searchable."""
+def run_assets(request: HtmxHttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+    """The mapping report: every asset by name, matched (with links on both sides) or not and why."""
     run = get_object_or_404(SyncRun.objects.select_related("integration"), pk=pk)
     q = request.GET.get("q", "").strip()[:200]
+    kinds = report_kinds(run)
+    known = {k for k, _, _ in kinds}
+    kind = request.GET.get("kind", "")
+    level = request.GET.get("level", "")
+    if request.GET.get("format") == "csv":
+        return _report_csv(run, kind=kind if kind in known else "", q=q, level=level)
+    if kind not in known:
+        # First visit: what needs attention, else what was mapped.
+        kind = next((k for k, _, n in kinds[2:] if n), "mapped")
+    page = Paginator(report_query(run, kind=kind, q=q, level=level), 50).get_page(request.GET.get("page"))
     context = {
         "run": run,
         "q": q,
-        "links": Paginator(run_links(run, q=q), 50).get_page(request.GET.get("page")),
-        "issues": Paginator(run_issues(run, q=q), 50).get_page(request.GET.get("ipage")),
-        "issue_kinds": SyncIssue.Kind,
+        "kind": kind,
+        "level": level,
+        "kinds": kinds,
+        "levels": LEVEL_LABELS,
+        "page": page,
+        "rows": report_rows(run, page.object_list),
     }
     template = "integrations/partials/_run_assets.html" if request.htmx else "integrations/run_assets.html"
     return render(request, template, context)
+
+
+def _report_csv(run: SyncRun, *, kind: str, q: str, level: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = [
+        "kind",
+        "level",
+        "datastore",
+        "plumbline asset",
+        "plumbline page",
+        "catalog type",
+        "catalog asset",
+    ]
+    header += ["catalog page", "note"]
+    site = settings.SITE_URL
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(header)
+        for r in report_rows_all(run, kind=kind, q=q, level=level):
+            page = f"{site}{r.plumbline_url}" if r.plumbline_url else ""
+            values = [r.kind_label, LEVEL_LABELS.get(r.level, r.level), r.datastore, r.path, page]
+            values += [r.catalog_type, r.catalog_name, r.catalog_url, r.note]
+            yield writer.writerow([_csv_cell(v) for v in values])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-assets.csv"'
+    return response
 
 
 @admin_required
@@ -106,6 +148,13 @@ def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
     runs.run_cancel(run=run, user=request.user)
     return redirect(run.get_absolute_url())
+
+
+def _csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a leading = + - @ tab CR or LF would start a formula."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r\n":
+        return f"'{value}"
+    return value
 
 
 class _Echo:
@@ -117,16 +166,25 @@ class _Echo:
 def run_changes_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
     writer = csv.writer(_Echo())
-    header = ["run", "datastore", "asset", "catalog asset", "change", "before", "after", "applied"]
+    header = [
+        "run",
+        "time",
+        "datastore",
+        "asset",
+        "catalog asset",
+        "change",
+        "attribute",
+        "before",
+        "after",
+        "applied",
+    ]
 
     def rows() -> Iterator[str]:
         yield writer.writerow(header)
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
-            values = [run.pk, c.datastore, c.asset, c.catalog_ref, c.kind, c.before, c.after, c.applied]
-            # Cells starting with = + - @ would run as formulas in a spreadsheet.
-            yield writer.writerow(
-                [f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in values]
-            )
+            at = c.at.isoformat(timespec="seconds")
+            values = [run.pk, at, c.datastore, c.asset, c.catalog_ref, c.kind, c.attribute, c.before, c.after]
+            yield writer.writerow([*(_csv_cell(v) for v in values), "yes" if c.applied else "no (preview)"])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-changes.csv"'

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
-from integrations.models import AssetLink, Integration, SyncIssue, SyncLogLine, SyncRun
+from integrations.models import Integration, SyncLogLine, SyncRun
 
 
 def integration_cards(*, pk: int | None = None) -> list[Integration]:
@@ -79,23 +79,3 @@ def run_log_complete(run: SyncRun) -> bool:
     if run.finished_at is None or timezone.now() - run.finished_at > CLOSING_LINE_WAIT:
         return True
     return run.log_lines.filter(at__gte=run.finished_at).exists()
-
-
-def run_links(run: SyncRun, *, q: str = "", level: str = "") -> QuerySet[AssetLink]:
-    """The integration's mapped assets (as its latest runs left them), searchable by either name."""
-    links = run.integration.links.all()
-    if q:
-        links = links.filter(Q(path__icontains=q) | Q(catalog_qualified_name__icontains=q))
-    if level:
-        links = links.filter(level=level)
-    return links
-
-
-def run_issues(run: SyncRun, *, q: str = "", kind: str = "") -> QuerySet[SyncIssue]:
-    """What the run could not map, and why."""
-    issues = run.issues.all()
-    if q:
-        issues = issues.filter(Q(path__icontains=q) | Q(reason__icontains=q))
-    if kind:
-        issues = issues.filter(kind=kind)
-    return issues

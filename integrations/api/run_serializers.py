@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from integrations.forms import SyncForm
-from integrations.models import AssetLink, SyncChange, SyncIssue, SyncLogLine, SyncRun
+from integrations.models import AssetLink, SyncChange, SyncLogLine, SyncRun
+from integrations.report import ReportRow
 
 
 class SyncRequestSerializer(serializers.Serializer):
@@ -140,34 +142,24 @@ class LogSerializer(serializers.Serializer):
     active = serializers.BooleanField(help_text="The run goes on: more lines will come.")
 
 
-class AssetLinkSerializer(serializers.ModelSerializer):
-    run = serializers.IntegerField(
-        source="run_id", allow_null=True, help_text="The run that last matched it."
+class ReportRowSerializer(serializers.Serializer):
+    """A row of the run's mapping report, as the run's assets page shows it."""
+
+    kind = serializers.CharField(
+        help_text="mapped, case, unmatched, catalog_only, ambiguous, not_visible, error."
     )
+    kind_label = serializers.CharField()
+    level = serializers.ChoiceField(choices=AssetLink.Level.choices)
+    datastore = serializers.CharField()
+    path = serializers.CharField(help_text="The Plumbline asset (empty for assets only in the catalog).")
+    plumbline_url = serializers.SerializerMethodField(help_text="The asset's page in Plumbline.")
+    catalog_type = serializers.CharField()
+    catalog_name = serializers.CharField(help_text="The catalog asset's qualified name.")
+    catalog_url = serializers.CharField(help_text="The asset's page in the catalog.")
+    note = serializers.CharField(help_text="Why it is not mapped, or what to know about the match.")
 
-    class Meta:
-        model = AssetLink
-        fields = [
-            "id",
-            "level",
-            "object_id",
-            "path",
-            "catalog_type",
-            "catalog_qualified_name",
-            "catalog_guid",
-            "run",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class SyncIssueSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
-
-    class Meta:
-        model = SyncIssue
-        fields = ["id", "kind", "kind_label", "level", "datastore", "path", "reason"]
-        read_only_fields = fields
+    def get_plumbline_url(self, row: ReportRow) -> str:
+        return f"{settings.SITE_URL}{row.plumbline_url}" if row.plumbline_url else ""
 
 
 class SyncChangeSerializer(serializers.ModelSerializer):
@@ -175,6 +167,7 @@ class SyncChangeSerializer(serializers.ModelSerializer):
         model = SyncChange
         fields = [
             "id",
+            "at",
             "datastore",
             "asset",
             "catalog_ref",

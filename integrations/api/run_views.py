@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -13,21 +12,20 @@ from config.api.errors import error_responses, not_found
 from config.api.requests import acting_user
 from integrations import runs
 from integrations.api.run_serializers import (
-    AssetLinkSerializer,
     LogLineSerializer,
     LogQuerySerializer,
     LogSerializer,
+    ReportRowSerializer,
     RunBriefSerializer,
     RunDetailSerializer,
     RunSerializer,
     SyncChangeSerializer,
-    SyncIssueSerializer,
 )
-from integrations.models import AssetLink, Integration, SyncIssue, SyncRun
-from integrations.selectors import run_issues, run_links, run_log_complete, run_log_lines
+from integrations.models import AssetLink, Integration, SyncRun
+from integrations.report import ISSUE_KINDS, LINK_KINDS, report_query, report_rows
+from integrations.selectors import run_log_complete, run_log_lines
 
 TAG = ["runs"]
-Q_PARAMETER = OpenApiParameter("q", str, description="Part of a name (either side's), case-insensitive.")
 
 
 def _run(pk: int) -> SyncRun:
@@ -37,16 +35,25 @@ def _run(pk: int) -> SyncRun:
         raise not_found("run", pk) from None
 
 
-class _Filters(serializers.Serializer):
-    q = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+class _ReportFilters(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=200,
+        help_text="Part of a name (either side's) or of the reason, case-insensitive.",
+    )
     level = serializers.ChoiceField(choices=AssetLink.Level.choices, required=False, default="")
-    kind = serializers.ChoiceField(choices=SyncIssue.Kind.choices, required=False, default="")
 
 
-def _filters(request: Request) -> dict[str, str]:
-    query = _Filters(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return dict(query.validated_data)
+class _MappedFilters(_ReportFilters):
+    kind = serializers.ChoiceField(
+        choices=LINK_KINDS, required=False, default="mapped", help_text="case: matched only ignoring case."
+    )
+
+
+class _UnmatchedFilters(_ReportFilters):
+    kind = serializers.ChoiceField(choices=ISSUE_KINDS, required=False, default="")
 
 
 class IntegrationRuns(GenericAPIView):
@@ -130,55 +137,50 @@ class RunLog(GenericAPIView):
         )
 
 
-class _RunRows(GenericAPIView):
+class _Report(GenericAPIView):
+    """A kind of rows of the run's mapping report, a page at a time."""
+
     queryset = SyncRun.objects.all()
-
-    def rows(self, run: SyncRun, filters: dict[str, str]) -> QuerySet:
-        raise NotImplementedError
+    serializer_class = ReportRowSerializer
+    filters: type[_ReportFilters]
 
     def get(self, request: Request, pk: int) -> Response:
-        filters = _filters(request)
-        page = self.paginate_queryset(self.rows(_run(pk), filters))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        query = self.filters(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        run = _run(pk)
+        page = self.paginate_queryset(report_query(run, **query.validated_data))
+        return self.get_paginated_response(ReportRowSerializer(report_rows(run, page or []), many=True).data)
 
 
-class RunMappedAssets(_RunRows):
-    serializer_class = AssetLinkSerializer
-
-    def rows(self, run: SyncRun, filters: dict[str, str]) -> QuerySet:
-        return run_links(run, q=filters["q"], level=filters["level"])
+class RunMappedAssets(_Report):
+    filters = _MappedFilters
 
     @extend_schema(
         tags=TAG,
-        summary="Plumbline assets mapped to catalog assets",
-        parameters=[Q_PARAMETER, OpenApiParameter("level", str, enum=AssetLink.Level.values)],
-        responses={200: AssetLinkSerializer(many=True), **error_responses(400, 404)},
+        summary="Plumbline assets mapped to catalog assets (as the integration's latest syncs left them)",
+        parameters=[_MappedFilters],
+        responses={200: ReportRowSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return super().get(request, pk)
 
 
-class RunUnmatchedAssets(_RunRows):
-    serializer_class = SyncIssueSerializer
-
-    def rows(self, run: SyncRun, filters: dict[str, str]) -> QuerySet:
-        return run_issues(run, q=filters["q"], kind=filters["kind"])
+class RunUnmatchedAssets(_Report):
+    filters = _UnmatchedFilters
 
     @extend_schema(
         tags=TAG,
-        summary="Assets the run could not map (unmatched, ambiguous, not visible, failed), with why",
-        parameters=[Q_PARAMETER, OpenApiParameter("kind", str, enum=SyncIssue.Kind.values)],
-        responses={200: SyncIssueSerializer(many=True), **error_responses(400, 404)},
+        summary="Assets the run could not map: only on one side, ambiguous, not visible, failed; with why",
+        parameters=[_UnmatchedFilters],
+        responses={200: ReportRowSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return super().get(request, pk)
 
 
-class RunChanges(_RunRows):
+class RunChanges(GenericAPIView):
+    queryset = SyncRun.objects.all()
     serializer_class = SyncChangeSerializer
-
-    def rows(self, run: SyncRun, filters: dict[str, str]) -> QuerySet:
-        return run.changes.order_by("id")
 
     @extend_schema(
         tags=TAG,
@@ -186,4 +188,5 @@ class RunChanges(_RunRows):
         responses={200: SyncChangeSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return super().get(request, pk)
+        page = self.paginate_queryset(_run(pk).changes.order_by("id"))
+        return self.get_paginated_response(SyncChangeSerializer(page, many=True).data)

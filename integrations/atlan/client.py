@@ -357,13 +357,20 @@ class AtlanClient:
         announcement_type: str,
         title: str,
         message: str | None = None,
+        updated_by: str | None = None,
     ) -> AtlanMutationResult:
+        """Set an announcement, naming who set it and when: Atlan does not document filling in
+        announcementUpdatedBy/At itself, and Plumbline recognises its own announcements by them."""
         if announcement_type not in ANNOUNCEMENT_TYPES:
             raise ValueError(f"announcement_type must be one of {ANNOUNCEMENT_TYPES}.")
-        return self._announcement(type_name, qualified_name, name, announcement_type, title, message)
+        stamp = {"announcementUpdatedBy": updated_by, "announcementUpdatedAt": int(time.time() * 1000)}
+        return self._announcement(
+            type_name, qualified_name, name, announcement_type, title, message, stamp if updated_by else {}
+        )
 
     def announcement_clear(self, type_name: str, qualified_name: str, name: str) -> AtlanMutationResult:
-        return self._announcement(type_name, qualified_name, name, None, None, None)
+        stamp = {"announcementUpdatedBy": None, "announcementUpdatedAt": None}
+        return self._announcement(type_name, qualified_name, name, None, None, None, stamp)
 
     def _announcement(
         self,
@@ -373,6 +380,7 @@ class AtlanClient:
         announcement_type: str | None,
         title: str | None,
         message: str | None,
+        stamp: dict[str, Any],
     ) -> AtlanMutationResult:
         body = {
             "entity": {
@@ -383,6 +391,7 @@ class AtlanClient:
                     "announcementType": announcement_type,
                     "announcementTitle": title,
                     "announcementMessage": message,
+                    **stamp,
                 },
             }
         }

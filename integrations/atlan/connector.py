@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from integrations.atlan.client import AtlanClient
 from integrations.atlan.queries import bool_filter, term, terms
@@ -18,7 +18,7 @@ from integrations.http import (
     CatalogTLSError,
 )
 from integrations.sync.connector import ConnectionOK, ConnectionProblem, CredentialField, Credentials
-from integrations.sync.context import RunContext
+from integrations.sync.context import RunContext, retry_notice
 
 __all__ = ["BULK_PAGING_THRESHOLD", "CLIENT_OPTIONS", "SEARCH_PAGE_SIZE", "AtlanConnector"]
 
@@ -28,11 +28,21 @@ CLIENT_OPTIONS: dict[str, Any] = {}
 BULK_PAGING_THRESHOLD = 9_000
 
 
+def host_port(url: str) -> str:
+    """'acme.atlan.com:443': a message about reaching a host names the port it tried too."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return parts.hostname or url
+    return f"{parts.hostname or url}:{port}"
+
+
 def client_build(url: str, token: str, ctx: RunContext | None = None) -> AtlanClient:
     options: dict[str, Any] = {"bulk_paging_threshold": BULK_PAGING_THRESHOLD, **CLIENT_OPTIONS}
     if ctx is not None:
         options.setdefault(
-            "on_wait", lambda s, why: ctx.log(f"Atlan asked us to wait {s:.0f} s ({why})", level="WARNING")
+            "on_wait", lambda seconds, why: ctx.log(retry_notice(seconds, why), level="WARNING")
         )
     return AtlanClient(url, token, **options)
 
@@ -56,7 +66,7 @@ class AtlanConnector:
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
-        host = urlsplit(url).hostname or url
+        host = host_port(url)
         try:
             client = AtlanClient(
                 url, credentials.get("token", ""), max_retries=1, timeout=(5.0, 20.0), **CLIENT_OPTIONS
@@ -77,7 +87,7 @@ class AtlanConnector:
             except CatalogConnectionError:
                 raise ConnectionProblem(
                     "unreachable",
-                    f"Nothing answers at {host}: check the URL and that Plumbline can reach it.",
+                    f"Nothing answers at {host}: check the URL, and that this server can reach that host and port.",
                 ) from None
             except CatalogAuthenticationError:
                 raise ConnectionProblem(
@@ -102,6 +112,9 @@ class AtlanConnector:
                 "for your connections.",
             )
         return ConnectionOK(user.username, f"Signed in as {user.username}; {visible} assets visible.")
+
+    def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
+        return f"{base_url.rstrip('/')}/assets/{quote(guid, safe='')}/overview" if guid else ""
 
     def sync(self, ctx: RunContext) -> None:
         with client_build(ctx.integration.url, ctx.integration.credential("token"), ctx) as client:

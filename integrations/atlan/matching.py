@@ -19,7 +19,7 @@ from integrations.atlan.records import AtlanAsset
 CONNECTOR_SLUGS = {"postgresql": "postgres", "sqlserver": "mssql"}
 TABLE_TYPES = ("Table", "View", "MaterialisedView")
 COLUMN_TYPE = "Column"
-NOT_VISIBLE_HINT = "not visible to this token: check the persona's metadata policies"
+PERSONA_HINT = "check the persona's metadata policies"
 
 MatchKind = Literal["matched", "unmatched", "ambiguous", "not_visible"]
 
@@ -99,7 +99,7 @@ def datastore_match(
     if not connections:
         return DatastoreMatch(
             "not_visible",
-            reason=f"No {slug} connection is {NOT_VISIBLE_HINT} (or none exists in Atlan).",
+            reason=f"This token sees no {slug} connection: {PERSONA_HINT} (or no such connection exists in Atlan).",
         )
     db, sch = datastore.database.casefold(), datastore.schema.casefold()
     found = [
@@ -117,7 +117,8 @@ def datastore_match(
             "unmatched",
             reason=(
                 f"No schema {datastore.label} in the {len(connections)} {slug} connection(s) visible "
-                f"to this token ({', '.join(connections)}); if it exists in Atlan it is {NOT_VISIBLE_HINT}."
+                f"to this token ({', '.join(connections)}); if it exists in Atlan, the token cannot see it: "
+                f"{PERSONA_HINT}."
             ),
         )
     return DatastoreMatch(

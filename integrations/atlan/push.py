@@ -8,8 +8,6 @@ Plumbline set. `push_apply` writes a plan in batches.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +34,6 @@ CM_ATTRIBUTES: tuple[tuple[str, str, str], ...] = tuple(
 CM_SPECS = tuple(AttributeSpec(v.display_name, v.kind) for v in PUSHED_VALUES)
 _KINDS = {name: kind for name, kind, _ in CM_ATTRIBUTES}
 ANNOUNCEMENT_TYPE = "warning"
-# Titles Plumbline writes; recognising them (with our username) survives a lost AssetLink.
-PLUMBLINE_TITLE = re.compile(r"^Plumbline: \d+ active anomal(?:y|ies)$")
 
 
 def announcement_title(anomalies: int) -> str:
@@ -79,10 +75,11 @@ class PushTarget:
     datastore: str
     asset: AtlanAsset
     values: Mapping[str, Any]  # by attribute display name
-    # Tables only: open anomalies, the link to them, and the title we last set (AssetLink).
+    # Tables only: open anomalies, the link to them, and the announcement we last wrote (AssetLink).
     anomalies: int | None = None
     anomalies_url: str = ""
     stored_title: str = ""
+    stored_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,16 +97,21 @@ class PushPlan:
     )
     announcements: list[AnnouncementChange] = field(default_factory=list)
     left_alone: list[PushTarget] = field(default_factory=list)
-    # Titles to remember on AssetLinks when nothing needs writing (e.g. recognised by pattern).
-    titles: dict[AssetKey, str] = field(default_factory=dict)
+    # (title, message) to remember on AssetLinks when nothing needs writing ("", "": forget).
+    remember: dict[AssetKey, tuple[str, str]] = field(default_factory=dict)
 
 
-def announcement_is_ours(asset: AtlanAsset, stored_title: str, username: str) -> bool:
-    """Plumbline's announcement: set by our token and carrying a title Plumbline wrote."""
+def announcement_is_ours(asset: AtlanAsset, stored_title: str, stored_message: str, username: str) -> bool:
+    """Plumbline's announcement: its updater is our token's user, or, where the catalog names no
+    updater, it is exactly the title and message Plumbline last wrote there. Anything else is a
+    person's."""
     title = asset.announcement_title or ""
-    if not (asset.announcement_type or title) or asset.announcement_updated_by != username:
+    if not (asset.announcement_type or title):
         return False
-    return bool(stored_title and title == stored_title) or bool(PLUMBLINE_TITLE.match(title))
+    if asset.announcement_updated_by:
+        return asset.announcement_updated_by == username
+    written = (stored_title, stored_message)
+    return bool(stored_title and stored_message) and (title, asset.announcement_message or "") == written
 
 
 def push_plan(
@@ -149,7 +151,7 @@ def push_plan(
 def _announcement_plan(plan: PushPlan, target: PushTarget, username: str, announcements_on: bool) -> None:
     asset = target.asset
     present = bool(asset.announcement_type or asset.announcement_title)
-    ours = announcement_is_ours(asset, target.stored_title, username)
+    ours = announcement_is_ours(asset, target.stored_title, target.stored_message, username)
     n = target.anomalies or 0
     if announcements_on and n > 0:
         title = announcement_title(n)
@@ -161,13 +163,13 @@ def _announcement_plan(plan: PushPlan, target: PushTarget, username: str, announ
         ):
             plan.announcements.append(AnnouncementChange(target, "set", title, message))
         elif ours:
-            plan.titles[target.key] = title
+            plan.remember[target.key] = (title, message)
         else:
             plan.left_alone.append(target)
     elif present and ours:
         plan.announcements.append(AnnouncementChange(target, "clear"))
     elif target.stored_title and not ours:
-        plan.titles[target.key] = ""  # someone replaced or removed ours: forget it
+        plan.remember[target.key] = ("", "")  # someone replaced or removed ours: forget it
 
 
 # --- Applying --------------------------------------------------------------------------------------
@@ -209,8 +211,10 @@ def cm_ensure(client: AtlanClient, ctx: RunContext, *, retried: bool = False) ->
     return CmLayout.of(existing)
 
 
-def push_apply(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> dict[AssetKey, str]:
-    """Write the plan (or, in a preview, only audit it); returns AssetLink titles to remember."""
+def push_apply(
+    plan: PushPlan, client: AtlanClient, ctx: RunContext, *, username: str
+) -> dict[AssetKey, tuple[str, str]]:
+    """Write the plan (or, in a preview, only audit it); returns announcements to remember on links."""
     for target in plan.left_alone:
         ctx.log(
             f"{target.label}: left the announcement “{target.asset.announcement_title}” alone "
@@ -218,55 +222,65 @@ def push_apply(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> dict[Ass
             datastore=target.datastore,
         )
     for target, _, before, after in plan.updates:
-        ctx.change(
-            datastore=target.datastore,
-            asset=target.label,
-            kind="custom_metadata_set",
-            before=json.dumps(before, sort_keys=True),
-            after=json.dumps(after, sort_keys=True),
-            catalog_ref=target.asset.qualified_name,
-        )
-    titles = {} if ctx.preview else dict(plan.titles)
+        for name, value in after.items():
+            ctx.change(
+                datastore=target.datastore,
+                asset=target.label,
+                kind="custom_metadata_set",
+                attribute=f"{CM_SET_NAME} › {name}",
+                before=_cell(before.get(name)),
+                after=_cell(value),
+                catalog_ref=target.asset.qualified_name,
+            )
+    remember = {} if ctx.preview else dict(plan.remember)
     if not ctx.preview:
         _merge_batches(plan, client, ctx)
     for change in plan.announcements:
-        target = change.target
-        kind = "announcement_set" if change.action == "set" else "announcement_cleared"
-        ctx.change(
-            datastore=target.datastore,
-            asset=target.label,
-            kind=kind,
-            before=target.asset.announcement_title or "",
-            after=change.title,
-            catalog_ref=target.asset.qualified_name,
-        )
-        if ctx.preview:
-            continue
-        asset = target.asset
-        try:
-            if change.action == "set":
-                client.announcement_set(
-                    asset.type_name,
-                    asset.qualified_name,
-                    asset.name,
-                    announcement_type=ANNOUNCEMENT_TYPE,
-                    title=change.title,
-                    message=change.message,
-                )
-            else:
-                client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
-        except CatalogAuthenticationError:
-            raise
-        except CatalogError as exc:
-            ctx.error(
-                f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label
+        if _announcement_apply(change, client, ctx, username=username):
+            remember[change.target.key] = (change.title, change.message)
+    return remember
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _announcement_apply(
+    change: AnnouncementChange, client: AtlanClient, ctx: RunContext, *, username: str
+) -> bool:
+    """Audit one announcement change and (unless previewing) write it; True when it was written."""
+    target, asset = change.target, change.target.asset
+    ctx.change(
+        datastore=target.datastore,
+        asset=target.label,
+        kind="announcement_set" if change.action == "set" else "announcement_cleared",
+        attribute="announcement",
+        before=asset.announcement_title or "",
+        after=change.title,
+        catalog_ref=asset.qualified_name,
+    )
+    if ctx.preview:
+        return False
+    try:
+        if change.action == "set":
+            client.announcement_set(
+                asset.type_name,
+                asset.qualified_name,
+                asset.name,
+                announcement_type=ANNOUNCEMENT_TYPE,
+                title=change.title,
+                message=change.message,
+                updated_by=username,
             )
-            continue
-        titles[target.key] = change.title
-        ctx.count(
-            target.datastore, "announcements_set" if change.action == "set" else "announcements_cleared"
-        )
-    return titles
+        else:
+            client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
+    except CatalogAuthenticationError:
+        raise
+    except CatalogError as exc:
+        ctx.error(f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label)
+        return False
+    ctx.count(target.datastore, "announcements_set" if change.action == "set" else "announcements_cleared")
+    return True
 
 
 def _merge_batches(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> None:

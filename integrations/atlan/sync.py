@@ -22,7 +22,7 @@ from integrations.atlan.records import AtlanAsset, AtlanTagDef
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.context import RunContext
-from integrations.sync.links import links_titles_save
+from integrations.sync.links import links_announcements_save
 from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.names import names_match
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
@@ -176,7 +176,7 @@ class AtlanSync(CatalogSync):
             asset = matched[key]
             assert isinstance(asset, AtlanAsset)
             link = self.links.get(key)
-            stored = link.announcement_title if link is not None and item.anomalies is not None else ""
+            remembered = link is not None and item.anomalies is not None
             targets.append(
                 PushTarget(
                     key,
@@ -186,7 +186,8 @@ class AtlanSync(CatalogSync):
                     item.values,
                     anomalies=item.anomalies,
                     anomalies_url=item.anomalies_url,
-                    stored_title=stored,
+                    stored_title=link.announcement_title if remembered and link else "",
+                    stored_message=link.announcement_message if remembered and link else "",
                 )
             )
         plan = push_plan(
@@ -201,13 +202,18 @@ class AtlanSync(CatalogSync):
                 f"{len(plan.announcements)} announcement(s).",
                 datastore=ds.name,
             )
-        titles = push_apply(plan, self.client, self.ctx)
-        links_titles_save(self.links, titles)
+        counts = self.ctx.counts[ds.name]
+        before = (counts["assets_pushed"], counts["announcements_set"] + counts["announcements_cleared"])
+        written = push_apply(plan, self.client, self.ctx, username=self.username)
+        links_announcements_save(self.links, written)
         if not self.ctx.preview:
-            written = len(plan.updates)
+            # What was actually written, not what was planned: a refused batch is not "pushed".
+            pushed = counts["assets_pushed"] - before[0]
+            alerts = counts["announcements_set"] + counts["announcements_cleared"] - before[1]
+            current = len(targets) - len(plan.updates)
             self.ctx.log(
-                f"Pushed custom metadata to {written} asset(s) with changed values"
-                + (f" ({len(targets) - written} already up to date)" if targets else "")
-                + (f"; {len(plan.announcements)} announcement(s) changed." if plan.announcements else "."),
+                f"Pushed custom metadata to {pushed} asset(s) with changed values"
+                + (f" ({current} already up to date)" if targets else "")
+                + (f"; {alerts} announcement(s) changed." if alerts else "."),
                 datastore=ds.name,
             )

@@ -49,6 +49,7 @@ from integrations.http.support import (
     parse_retry_after,
     retries_text,
     snippet,
+    status_words,
 )
 
 # --- The client --------------------------------------------------------------------------------
@@ -311,7 +312,7 @@ class HttpClient(Retrying):
             if status in RETRY_STATUSES and may_retry:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
                 response.close()
-                self._wait(attempt, retry_after, f"{self.catalog} answered HTTP {status}", where)
+                self._wait(attempt, retry_after, f"{self.catalog} answered {status_words(status)}", where)
                 attempt += 1
                 continue
             body = self._handle(response, content, where, attempt, retryable)

@@ -51,7 +51,6 @@ class Retrying:
     def _wait(self, attempt: int, retry_after: float | None, reason: str, where: str) -> None:
         if retry_after is not None:
             delay = min(retry_after, self.retry_after_max)
-            reason = f"{reason} and asked us to wait {delay:g} s"
         else:
             delay = self._backoff(attempt)
         reason = self._scrub(reason)

@@ -103,6 +103,21 @@ class JsonResponse:
 # --- Helpers -----------------------------------------------------------------------------------
 
 
+STATUS_WORDS = {
+    429: "rate limited",
+    500: "server error",
+    502: "bad gateway",
+    503: "unavailable",
+    504: "gateway timeout",
+}
+
+
+def status_words(status: int) -> str:
+    """'503 (unavailable)': the number people search for, and what it means."""
+    words = STATUS_WORDS.get(status)
+    return f"{status} ({words})" if words else f"HTTP {status}"
+
+
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date); None if absent/bad."""
     if value is None:

@@ -68,6 +68,9 @@ class Connector(Protocol):
     def push_containers(self, ctx: RunContext, container_ids: list[int]) -> None:
         """An event push: only these tables (and their columns) to the catalog."""
 
+    def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
+        """The asset's page in the catalog's own UI ("" when it cannot be linked)."""
+
 
 class ComingSoon:
     """A catalog the form lists but cannot add yet."""
@@ -88,3 +91,6 @@ class ComingSoon:
 
     def push_containers(self, ctx: RunContext, container_ids: list[int]) -> None:
         raise NotImplementedError(f"{self.label} integrations are coming soon.")
+
+    def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
+        return ""

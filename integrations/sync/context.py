@@ -16,6 +16,12 @@ MAX_ERROR_SAMPLES = 20
 _FLUSH_CHANGES_AT = 2000
 
 
+def retry_notice(seconds: float, why: str) -> str:
+    """The log line for a retry: what the catalog answered, and when the sync tries again."""
+    wait = f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.1f} s"
+    return f"{why}; retrying in {wait}."
+
+
 class RunCancelled(Exception):
     """Raised at a safe point when someone asked the run to stop."""
 
@@ -91,9 +97,17 @@ class RunContext:
         if len(self._changes) >= _FLUSH_CHANGES_AT:
             self.changes_flush()
 
-    def issue(self, *, kind: str, level: str, datastore: str, path: str, reason: str) -> None:
+    def issue(
+        self, *, kind: str, level: str, datastore: str, path: str, reason: str, object_id: int | None = None
+    ) -> None:
         SyncIssue.objects.create(
-            run=self.run, kind=kind, level=level, datastore=datastore, path=path, reason=reason
+            run=self.run,
+            kind=kind,
+            level=level,
+            datastore=datastore,
+            object_id=object_id,
+            path=path,
+            reason=reason,
         )
 
     def issues_bulk(self, issues: Iterable[SyncIssue]) -> None:

@@ -30,7 +30,9 @@ class LinkRow:
         "catalog_type",
         "catalog_qualified_name",
         "catalog_guid",
+        "name_case_differs",
         "announcement_title",
+        "announcement_message",
     )
 
     pk: int
@@ -40,7 +42,9 @@ class LinkRow:
     catalog_type: str
     catalog_qualified_name: str
     catalog_guid: str
+    name_case_differs: bool
     announcement_title: str
+    announcement_message: str
 
 
 Links = dict[AssetKey, LinkRow | AssetLink]
@@ -74,11 +78,13 @@ def links_save(
     labels: Mapping[AssetKey, str],
     default_path: str,
     delete: bool = True,
+    case_differs: Iterable[AssetKey] = (),
 ) -> None:
     """Create, update and (within scope, unless told not to) delete links; `links` follows along."""
     create: list[AssetLink] = []
     update: list[AssetLink] = []
     gone: list[int] = []
+    flagged = set(case_differs)
     for key in scope:
         link = links.get(key)
         asset = matched.get(key)
@@ -92,6 +98,7 @@ def links_save(
             "catalog_type": asset.type_name,
             "catalog_qualified_name": asset.qualified_name[:1000],
             "catalog_guid": asset.guid[:100],
+            "name_case_differs": key in flagged,
         }
         if link is None:
             link = AssetLink(
@@ -107,16 +114,25 @@ def links_save(
     for start in range(0, len(gone), _CHUNK):
         AssetLink.objects.filter(pk__in=gone[start : start + _CHUNK]).delete()
     AssetLink.objects.bulk_create(create, batch_size=_CHUNK)
-    fields = ["path", "catalog_type", "catalog_qualified_name", "catalog_guid", "run"]
+    fields = ["path", "catalog_type", "catalog_qualified_name", "catalog_guid", "name_case_differs", "run"]
     AssetLink.objects.bulk_update(update, fields, batch_size=_CHUNK)
 
 
-def links_titles_save(links: Links, titles: Mapping[AssetKey, str]) -> None:
-    """Remember the announcement (or flag) text Plumbline last set on each asset."""
+def links_announcements_save(links: Links, written: Mapping[AssetKey, tuple[str, str]]) -> None:
+    """Remember the announcement (or flag) title and message Plumbline last wrote on each asset."""
     changed = []
-    for key, title in titles.items():
+    for key, (title, message) in written.items():
         link = links.get(key)
-        if link is not None and link.pk and link.announcement_title != title:
-            link.announcement_title = title[:500]
-            changed.append(AssetLink(pk=link.pk, announcement_title=link.announcement_title))
-    AssetLink.objects.bulk_update(changed, ["announcement_title"], batch_size=_CHUNK)
+        if link is None or not link.pk:
+            continue
+        if (link.announcement_title, link.announcement_message) != (title[:500], message):
+            link.announcement_title, link.announcement_message = title[:500], message
+            changed.append(
+                AssetLink(pk=link.pk, announcement_title=title[:500], announcement_message=message)
+            )
+    AssetLink.objects.bulk_update(changed, ["announcement_title", "announcement_message"], batch_size=_CHUNK)
+
+
+def links_titles_save(links: Links, titles: Mapping[AssetKey, str]) -> None:
+    """Remember the text Plumbline last set on each asset where a title says it all (a flag's reason)."""
+    links_announcements_save(links, {key: (title, "") for key, title in titles.items()})

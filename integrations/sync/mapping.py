@@ -50,6 +50,8 @@ def datastore_assets_load(datastore_id: int, name: str, *, only: set[int] | None
 @dataclass
 class DatastoreMapping:
     matched: dict[AssetKey, CatalogAsset] = field(default_factory=dict)
+    # Matched only by ignoring case: flagged in the report.
+    case_differs: set[AssetKey] = field(default_factory=set)
     issues: list[SyncIssue] = field(default_factory=list)
     tables_matched: int = 0
     tables_unmatched: int = 0
@@ -58,20 +60,26 @@ class DatastoreMapping:
     columns_unmatched: int = 0
     columns_ambiguous: int = 0
     catalog_only_tables: int = 0
+    catalog_only_columns: int = 0
 
     def summary(self, *, left: str, right: str, catalog: str, others: int, whole: bool) -> str:
         """The log line for this datastore, e.g. "SALES.PUBLIC ↔ …: 5 tables and 40 columns matched"."""
         text = f"{left} ↔ {right}: {self.tables_matched} tables and {self.columns_matched} columns matched"
         for n, what in (
-            (self.tables_unmatched, "table(s) unmatched"),
+            (self.tables_unmatched, "table(s) only in Plumbline"),
             (self.tables_ambiguous, "table(s) ambiguous"),
-            (self.columns_unmatched, "column(s) unmatched"),
+            (self.columns_unmatched, "column(s) only in Plumbline"),
             (self.columns_ambiguous, "column(s) ambiguous"),
         ):
             if n:
                 text += f", {n} {what}"
-        if whole and self.catalog_only_tables:
-            text += f"; {self.catalog_only_tables} table(s) only in {catalog}"
+        only = [
+            f"{n} {what}"
+            for n, what in ((self.catalog_only_tables, "table(s)"), (self.catalog_only_columns, "column(s)"))
+            if n
+        ]
+        if whole and only:
+            text += f"; {' and '.join(only)} only in {catalog}"
         if others:
             text += f"; {others} file or computed container(s) not synced"
         return text + "."
@@ -84,42 +92,100 @@ def datastore_map(
     container_asset: CatalogAsset | None,
     tables: Sequence[CatalogAsset],
     columns_by_table: Mapping[str, Sequence[CatalogAsset]],
+    catalog: str = "the catalog",
+    whole: bool = True,
 ) -> DatastoreMapping:
-    """Match tables by name inside the catalog container (schema), then columns inside each table."""
+    """Match tables by name inside the catalog container (schema), then columns inside each table.
+
+    `whole`: the catalog side was read in full, so what is only there can be named.
+    """
     result = DatastoreMapping()
     if container_asset is not None:
         result.matched[("datastore", assets.datastore_id)] = container_asset
-
-    def issue(kind: str, level: str, key: AssetKey, reason: str) -> None:
-        result.issues.append(
-            SyncIssue(kind=kind, level=level, datastore=assets.name, path=assets.labels[key], reason=reason)
-        )
-
     found = names_match(assets.containers, tables, lambda a: a.name)
-    for cid in found.unmatched:
-        reason = f"No table or view named {assets.containers[cid]!r} in {container_ref}."
-        issue("unmatched", "container", ("container", cid), reason)
-    for cid, candidates in found.ambiguous.items():
-        reason = ambiguous_reason("table", assets.containers[cid], candidates)
-        issue("ambiguous", "container", ("container", cid), reason)
+    _unmapped_record(
+        result, assets, "container", assets.containers, found.unmatched, found.ambiguous, container_ref
+    )
     for cid, table in found.matched.items():
         result.matched[("container", cid)] = table
-        columns = names_match(
-            assets.fields_by_container[cid], columns_by_table.get(table.qualified_name, []), lambda a: a.name
-        )
+        if table.name != assets.containers[cid]:
+            result.case_differs.add(("container", cid))
         names = assets.fields_by_container[cid]
+        columns = names_match(names, columns_by_table.get(table.qualified_name, []), lambda a: a.name)
         for fid, column in columns.matched.items():
             result.matched[("field", fid)] = column
-        for fid in columns.unmatched:
-            reason = f"No column named {names[fid]!r} in {table.qualified_name}."
-            issue("unmatched", "field", ("field", fid), reason)
-        for fid, candidates in columns.ambiguous.items():
-            issue("ambiguous", "field", ("field", fid), ambiguous_reason("column", names[fid], candidates))
+            if column.name != names[fid]:
+                result.case_differs.add(("field", fid))
+        _unmapped_record(
+            result, assets, "field", names, columns.unmatched, columns.ambiguous, table.qualified_name
+        )
         result.columns_matched += len(columns.matched)
         result.columns_unmatched += len(columns.unmatched)
         result.columns_ambiguous += len(columns.ambiguous)
+        if whole:
+            where = f"{assets.name} / {assets.containers[cid]}"
+            result.catalog_only_columns += _catalog_only_record(
+                result, assets, "field", columns.catalog_only, where, catalog
+            )
     result.tables_matched = len(found.matched)
     result.tables_unmatched = len(found.unmatched)
     result.tables_ambiguous = len(found.ambiguous)
-    result.catalog_only_tables = len(found.catalog_only)
+    if whole:
+        result.catalog_only_tables = _catalog_only_record(
+            result, assets, "container", found.catalog_only, assets.name, catalog
+        )
     return result
+
+
+def _unmapped_record(
+    result: DatastoreMapping,
+    assets: DatastoreAssets,
+    level: str,
+    names: Mapping[int, str],
+    unmatched: Sequence[int],
+    ambiguous: Mapping[int, Sequence[CatalogAsset]],
+    where: str,
+) -> None:
+    what = "table or view" if level == "container" else "column"
+    for pk in unmatched:
+        reason = f"No {what} named {names[pk]!r} in {where}."
+        result.issues.append(_issue(assets, "unmatched", level, pk, reason))
+    for pk, candidates in ambiguous.items():
+        reason = ambiguous_reason("table" if level == "container" else "column", names[pk], candidates)
+        result.issues.append(_issue(assets, "ambiguous", level, pk, reason))
+
+
+def _issue(assets: DatastoreAssets, kind: str, level: str, pk: int, reason: str) -> SyncIssue:
+    return SyncIssue(
+        kind=kind,
+        level=level,
+        datastore=assets.name,
+        object_id=pk,
+        path=assets.labels[(level, pk)],
+        reason=reason,
+    )
+
+
+def _catalog_only_record(
+    result: DatastoreMapping,
+    assets: DatastoreAssets,
+    level: str,
+    items: Sequence[CatalogAsset],
+    where: str,
+    catalog: str,
+) -> int:
+    what = "table or view" if level == "container" else "column"
+    for item in items:
+        result.issues.append(
+            SyncIssue(
+                kind="catalog_only",
+                level=level,
+                datastore=assets.name,
+                path=f"{where} / {item.name}",
+                catalog_type=item.type_name[:100],
+                catalog_qualified_name=item.qualified_name[:1000],
+                catalog_guid=item.guid[:100],
+                reason=f"Only in {catalog}: Plumbline has no {what} named {item.name!r} in {where}.",
+            )
+        )
+    return len(items)

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from catalog.models import Container, Datastore
+from django.db.models import Count
+
+from catalog.models import Container, Datastore, Field
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.sync.assets import SYNCED_CONTAINER_TYPES, AssetKey, CatalogAsset, datastore_keys
 from integrations.sync.context import RunContext
@@ -43,6 +45,31 @@ class CatalogRead:
     container_asset: CatalogAsset | None
     tables: Sequence[CatalogAsset]
     columns_by_table: Mapping[str, Sequence[CatalogAsset]]
+
+
+def datastore_sizes(datastore_ids: Sequence[int]) -> dict[int, int]:
+    """Plumbline assets a sync works on per datastore: itself, its tables and views, their columns."""
+    sizes = dict.fromkeys(datastore_ids, 1)
+    synced = Container.objects.filter(
+        datastore_id__in=datastore_ids, container_type__in=SYNCED_CONTAINER_TYPES
+    )
+    for ds_id, n in synced.values("datastore_id").annotate(n=Count("id")).values_list("datastore_id", "n"):
+        sizes[ds_id] += n
+    fields = (
+        Field.objects.filter(container__in=synced).values("container__datastore_id").annotate(n=Count("id"))
+    )
+    for ds_id, n in fields.values_list("container__datastore_id", "n"):
+        sizes[ds_id] += n
+    return sizes
+
+
+def tables_sizes(container_ids: Sequence[int]) -> dict[int, int]:
+    """Assets an event push works on per table: the table and its columns."""
+    sizes = dict.fromkeys(container_ids, 1)
+    rows = Field.objects.filter(container_id__in=container_ids).values("container_id").annotate(n=Count("id"))
+    for cid, n in rows.values_list("container_id", "n"):
+        sizes[cid] += n
+    return sizes
 
 
 class CatalogSync(ABC):
@@ -95,12 +122,15 @@ class CatalogSync(ABC):
                 self.ctx.log(
                     f"{ds.name}: skipped (file datastores are not synced with catalogs).", datastore=ds.name
                 )
-        for done, ds in enumerate(jdbc):
-            self.ctx.progress(done, len(jdbc))
+        sizes = datastore_sizes([ds.id for ds in jdbc])
+        total, done = sum(sizes.values()), 0
+        for ds in jdbc:
+            self.ctx.progress(done, total)
             self.requests_report()
             self.ctx.checkpoint()
             self.datastore_guarded(ds)
-        self.ctx.progress(len(jdbc), len(jdbc))
+            done += sizes.get(ds.id, 0)
+        self.ctx.progress(done, total)
         self.ctx.checkpoint()
         if self.pull:
             pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
@@ -115,9 +145,14 @@ class CatalogSync(ABC):
         for cid, ds_id in rows.values_list("id", "datastore_id"):
             by_ds[ds_id].add(cid)
         datastores = Datastore.objects.filter(id__in=list(by_ds), store_type=Datastore.StoreType.JDBC)
+        sizes = tables_sizes([cid for ids in by_ds.values() for cid in ids])
+        total, done = sum(sizes.values()), 0
         for ds in datastores.order_by("name"):
+            self.ctx.progress(done, total)
             self.ctx.checkpoint()
             self.datastore_guarded(ds, only=by_ds[ds.id])
+            done += sum(sizes.get(cid, 0) for cid in by_ds[ds.id])
+        self.ctx.progress(done, total)
 
     def datastore_guarded(self, ds: Datastore, only: set[int] | None = None) -> None:
         """One datastore; a catalog failure there is logged and the run goes on with the next."""
@@ -146,6 +181,8 @@ class CatalogSync(ABC):
             container_asset=read.container_asset,
             tables=read.tables,
             columns_by_table=read.columns_by_table,
+            catalog=self.catalog,
+            whole=only is None,
         )
         self.mapping_record(ds, location, assets, mapping, whole=only is None)
         scope = set(assets.labels) if only is not None else datastore_keys(ds.id)
@@ -158,6 +195,7 @@ class CatalogSync(ABC):
             labels=assets.labels,
             default_path=ds.name,
             delete=only is None,
+            case_differs=mapping.case_differs,
         )
         if self.pull and only is None:
             tags = {key: self.asset_tags(asset) for key, asset in mapping.matched.items()}
@@ -168,7 +206,12 @@ class CatalogSync(ABC):
 
     def datastore_unlocated(self, ds: Datastore, location: Location, only: set[int] | None) -> None:
         self.ctx.issue(
-            kind=location.kind, level="datastore", datastore=ds.name, path=ds.name, reason=location.reason
+            kind=location.kind,
+            level="datastore",
+            datastore=ds.name,
+            object_id=ds.id,
+            path=ds.name,
+            reason=location.reason,
         )
         self.ctx.warning(
             f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}",

@@ -75,14 +75,25 @@ def pull_apply(
     for name, why in sorted(plan.skipped.items()):
         ctx.warning(f"Catalog tag “{name}” skipped: {why}.")
     for tag in plan.create:
-        ctx.change(datastore="", asset=f"tag {tag.name}", kind="tag_created", after=f"external {tag.color}")
+        ctx.change(
+            datastore="", asset=f"tag {tag.name}", kind="tag_created", attribute="type", after="external"
+        )
     for old, _catalog in plan.convert:
         ctx.change(
-            datastore="", asset=f"tag {old.name}", kind="tag_converted", before="global", after="external"
+            datastore="",
+            asset=f"tag {old.name}",
+            kind="tag_converted",
+            attribute="type",
+            before="global",
+            after="external",
         )
     for key, name in plan.add:
         ctx.change(
-            datastore=ds_name(key), asset=asset_labels.get(key, str(key)), kind="tag_added", after=name
+            datastore=ds_name(key),
+            asset=asset_labels.get(key, str(key)),
+            kind="tag_added",
+            attribute="tag",
+            after=name,
         )
         ctx.count(ds_name(key), "tags_pulled")
     for key, gone in plan.remove:
@@ -90,11 +101,14 @@ def pull_apply(
             datastore=ds_name(key),
             asset=asset_labels.get(key, str(key)),
             kind="tag_removed",
+            attribute="tag",
             before=gone.name,
         )
         ctx.count(ds_name(key), "tags_removed")
     for orphan in plan.delete:
-        ctx.change(datastore="", asset=f"tag {orphan.name}", kind="tag_deleted", before=orphan.name)
+        ctx.change(
+            datastore="", asset=f"tag {orphan.name}", kind="tag_deleted", attribute="tag", before=orphan.name
+        )
     verb = "Would add" if ctx.preview else "Added"
     ctx.log(
         f"Tags: {verb} {len(plan.add)} tag assignment(s), "

@@ -51,8 +51,12 @@ def _path_template(level: str) -> str:
     return reverse(_URL_NAMES[level], args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
 
 
+def plumbline_path(level: str, object_id: int, anchor: str = "") -> str:
+    return f"{_path_template(level).format(object_id)}{anchor}"
+
+
 def plumbline_url(level: str, object_id: int, anchor: str = "") -> str:
-    return f"{settings.SITE_URL}{_path_template(level).format(object_id)}{anchor}"
+    return f"{settings.SITE_URL}{plumbline_path(level, object_id, anchor)}"
 
 
 def value_normalise(kind: str, value: Any) -> Any:

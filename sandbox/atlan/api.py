@@ -757,8 +757,9 @@ class Api:
                             for s, vals in (item.get("businessAttributes") or {}).items()
                         }
                         business = {s: v for s, v in business.items() if v}
-                    attrs.pop("announcementUpdatedAt", None)
-                    attrs.pop("announcementUpdatedBy", None)
+                    if store.stamps_announcements:
+                        attrs.pop("announcementUpdatedAt", None)
+                        attrs.pop("announcementUpdatedBy", None)
                     entity = store.add_entity(
                         item["typeName"], attrs, tags=tags, business=business, created_by=token.username
                     )

@@ -37,6 +37,11 @@ def parser_build() -> argparse.ArgumentParser:
         "--state", default=None, help="load state from this file if present; save to it on exit"
     )
     parser.add_argument("--verbose-requests", action="store_true", help="log every request")
+    parser.add_argument(
+        "--client-stamped-announcements",
+        action="store_true",
+        help="store announcementUpdatedBy/At as sent by the client instead of filling them in",
+    )
     return parser
 
 
@@ -57,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    store.stamps_announcements = not opts.client_stamped_announcements
     faults = FaultConfig(
         latency_ms=opts.latency,
         rate_limit_share=opts.rate_limit_share,

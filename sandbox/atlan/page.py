@@ -104,6 +104,45 @@ def _recent(store: Store) -> str:
     return f'<div class="card"><h2>Recent announcements</h2><ul class="plain">{body}</ul></div>'
 
 
+def _document(title: str, subtitle: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Atlan sandbox — {escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>Atlan sandbox</h1><p>{subtitle}</p></header>{body}</body></html>"
+    )
+
+
+def render_asset(store: Store, guid: str) -> str | None:
+    """One asset's page (None: no such asset), as Atlan's /assets/<guid>/overview shows it."""
+    with store.lock:
+        entity = store.entities.get(guid)
+        if entity is None:
+            return None
+        a = entity["attributes"]
+        qn = a["qualifiedName"]
+        rows = "".join(
+            f"<tr><td>{escape(str(c['attributes'].get('name', '')))}</td><td>{_tags(store, c)}</td>"
+            f"<td>{_cm(store, c)}</td></tr>"
+            for c in store.children(entity)
+            if c["typeName"] == "Column"
+        )
+        columns = (
+            f"<table><tr><th>Column</th><th>Tags</th><th>Custom metadata</th></tr>{rows}</table>"
+            if rows
+            else ""
+        )
+        back = _link(
+            {"connection": str(a.get("connectionQualifiedName", ""))}, "All assets of this connection"
+        )
+        body = (
+            '<div class="wrap"><main><div class="card">'
+            f'<h2 id="asset-name">{escape(str(a.get("name", "")))} <span class="muted">{escape(entity["typeName"])}</span></h2>'
+            f'<p class="muted">{escape(qn)} · {back}</p>'
+            f"{_tags(store, entity)}{_announcement(entity)}{_cm(store, entity)}{columns}</div></main></div>"
+        )
+        return _document(str(a.get("name", qn)), f"Asset {escape(qn)}", body)
+
+
 def render(store: Store, params: dict[str, str]) -> str:
     with store.lock:
         return _render(store, params)

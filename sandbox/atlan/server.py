@@ -236,11 +236,20 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return value.strip() if scheme.lower() == "bearer" else ""
 
     def _serve_page(self, method: str, path: str, query: dict[str, list[str]]) -> None:
-        if method != "GET" or path not in ("/", "/index.html"):
+        # Atlan's own asset pages live at /assets/<guid>/overview: links a client builds work here too.
+        asset = ASSET_PAGE.fullmatch(path)
+        html: str | None = None
+        if method == "GET" and asset:
+            html = page.render_asset(self.server.store, asset.group(1))
+        elif method == "GET" and path in ("/", "/index.html"):
+            html = page.render(self.server.store, {k: v[-1] for k, v in query.items()})
+        if html is None:
             self._send(404, "Not found", content_type="text/plain;charset=UTF-8")
             return
-        html = page.render(self.server.store, {k: v[-1] for k, v in query.items()})
         self._send(200, html, content_type="text/html;charset=UTF-8")
+
+
+ASSET_PAGE = re.compile(r"/assets/([0-9a-fA-F-]{1,64})/overview/?")
 
 
 @dataclass

@@ -117,6 +117,10 @@ class Store:
         self.counts = Counts()
         self.requests: deque[RequestRecord] = deque(maxlen=5000)
         self.scenario_name = ""
+        # True: like Plumbline's reading of Atlan, the server fills announcementUpdatedBy/At on
+        # every announcement write. False: like a catalog where they are ordinary attributes a
+        # client may set (Atlan does not document either way); the server stores what it is sent.
+        self.stamps_announcements = True
 
     # ----- time, ids, versioning ------------------------------------------------------------
     def now_ms(self) -> int:
@@ -359,7 +363,7 @@ class Store:
             changed = False
             announcement_changed = False
             for key, value in attributes.items():
-                if key in SERVER_ATTRIBUTES or key in RELATIONSHIP_KEYS or key.startswith("__"):
+                if key in self.server_attributes() or key in RELATIONSHIP_KEYS or key.startswith("__"):
                     continue
                 if value is None:
                     if attrs.get(key) is None:
@@ -377,10 +381,17 @@ class Store:
                 self._stamp(entity, username)
             return changed
 
+    def server_attributes(self) -> frozenset[str]:
+        if self.stamps_announcements:
+            return SERVER_ATTRIBUTES
+        return SERVER_ATTRIBUTES - {"announcementUpdatedAt", "announcementUpdatedBy"}
+
     def stamp_announcement(self, entity: dict[str, Any], username: str) -> None:
         attrs = entity["attributes"]
         now = self.now_ms()
-        if attrs.get("announcementType") or attrs.get("announcementTitle"):
+        if not self.stamps_announcements:
+            action = "set" if attrs.get("announcementType") or attrs.get("announcementTitle") else "cleared"
+        elif attrs.get("announcementType") or attrs.get("announcementTitle"):
             attrs["announcementUpdatedAt"] = now
             attrs["announcementUpdatedBy"] = username
             action = "set"

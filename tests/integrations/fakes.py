@@ -17,6 +17,7 @@ class FakeConnector:
     credential_fields = AtlanConnector.credential_fields
     push_help = AtlanConnector.push_help
     alert_help = AtlanConnector.alert_help
+    asset_url = AtlanConnector.asset_url
 
     def __init__(self) -> None:
         self.problem: ConnectionProblem | None = None

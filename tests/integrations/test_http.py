@@ -102,7 +102,7 @@ def test_it_retries_a_429_after_the_seconds_in_retry_after_and_reports_the_wait(
     assert client.get("x") == {"ok": True}
 
     assert sleep.delays == [3.0]
-    assert waits == [(3.0, "Atlan answered HTTP 429 and asked us to wait 3 s")]
+    assert waits == [(3.0, "Atlan answered 429 (rate limited)")]
     assert client.counts.reads == 2
     assert client.counts.retries == 1
     assert client.counts.waited_seconds == 3.0

@@ -107,6 +107,37 @@ def test_cancelling_a_queued_run_ends_it_and_it_never_runs(admin_http, fake_conn
     assert not run.log_lines.filter(message="fake sync working").exists()
 
 
+def test_a_run_that_skipped_something_says_so_on_the_run_page_the_card_and_the_history(
+    admin_http, fake_connector
+):
+    def work(ctx):
+        ctx.warning("Sales (SALES.PUBLIC): not visible. This token sees no snowflake connection.")
+        ctx.warning("Catalog tag “PII” skipped: a global tag “pii” already exists.")
+
+    fake_connector.work = work
+    integration = make_integration()
+    run = run_start(integration=integration, pull=True)
+    assert (run.status, run.warnings) == ("warnings", 2)
+    assert run.message == "Finished with 2 warning(s): the log says what was skipped."
+    badge = "Succeeded with warnings · 2 warnings"
+    for url in (
+        run.get_absolute_url(),
+        reverse("integrations:list"),
+        reverse("integrations:run_list", args=[integration.pk]),
+    ):
+        html = admin_http.get(url).content.decode()
+        assert badge in html and "status-warn" in html, url
+        assert ">Succeeded<" not in html
+
+
+def test_a_run_cancelled_before_it_started_shows_no_full_progress_bar(admin_http, fake_connector):
+    run = run_start(integration=make_integration(), pull=True, enqueue=False)
+    admin_http.post(reverse("integrations:run_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    html = admin_http.get(run.get_absolute_url()).content.decode()
+    assert run.progress_percent == 0 and 'aria-valuenow="0"' in html and "0 of ? assets" in html
+
+
 def test_cancelling_a_running_run_stops_it_at_the_next_safe_point(admin, fake_connector):
     integration = make_integration()
 
@@ -216,9 +247,23 @@ def test_changes_download_as_csv_with_formulas_neutralised(admin_http, fake_conn
     response = admin_http.get(reverse("integrations:run_changes_csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:5] == ["run", "datastore", "asset", "catalog asset", "change"]
-    assert rows[1][2:5] == ["Sales › ORDERS", "", "tag_added"]
-    assert rows[2][6] == "'=HYPERLINK()"
+    assert rows[0] == [
+        "run", "time", "datastore", "asset", "catalog asset", "change", "attribute", "before", "after", "applied"
+    ]  # fmt: skip
+    assert rows[1][3:6] == ["Sales › ORDERS", "", "tag_added"] and rows[1][9] == "yes"
+    assert rows[2][8] == "'=HYPERLINK()"
+
+
+def test_csv_cells_starting_with_a_tab_or_line_break_are_neutralised_too(admin_http, fake_connector):
+    def work(ctx):
+        for text in ("\tcmd", "\r=1+1", "\n@SUM(A1)", "+1", "-1", "@x", "plain"):
+            ctx.change(datastore="Sales", asset="X", kind="tag_added", attribute="tag", after=text)
+
+    fake_connector.work = work
+    run = run_start(integration=make_integration(), pull=True)
+    response = admin_http.get(reverse("integrations:run_changes_csv", args=[run.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
+    assert [row[8] for row in rows[2:]] == ["'\tcmd", "'\r=1+1", "'\n@SUM(A1)", "'+1", "'-1", "'@x", "plain"]
 
 
 def test_command_runs_here_and_prints_the_log(fake_connector, capsys):

@@ -230,18 +230,51 @@ def _link(integration: Integration, path: str, level: str = "container", **value
     )
 
 
-def test_mapped_assets_are_the_integrations_links_searchable_by_name_and_level(viewer_api):
+def test_mapped_assets_are_the_integrations_links_with_both_pages(viewer_api):
     integration = make_integration()
     run = _finished(integration)
-    _link(integration, "Sales › ORDERS", run=run)
-    _link(integration, "Sales › ORDERS › ID", level="field")
-    _link(make_integration(name="Other"), "Other › X")
+    link = _link(integration, "Sales / ORDERS", run=run, catalog_guid="g-1")
+    _link(integration, "Sales / ORDERS / ID", level="field", name_case_differs=True)
+    _link(make_integration(name="Other"), "Other / X")
     body = viewer_api.get(f"/api/runs/{run.pk}/mapped-assets").json()
-    assert body["total"] == 2 and body["items"][0]["path"] == "Sales › ORDERS"
-    assert body["items"][0]["run"] == run.pk and body["items"][0]["catalog_type"] == "Table"
-    assert viewer_api.get(f"/api/runs/{run.pk}/mapped-assets?level=field").json()["total"] == 1
-    assert viewer_api.get(f"/api/runs/{run.pk}/mapped-assets?q=id").json()["total"] == 1
-    assert viewer_api.get(f"/api/runs/{run.pk}/mapped-assets?level=table").status_code == 400
+    assert body["total"] == 2
+    assert body["items"][0] == {
+        "kind": "mapped",
+        "kind_label": "Mapped",
+        "level": "container",
+        "datastore": "Sales",
+        "path": "Sales / ORDERS",
+        "plumbline_url": f"http://plumbline.test/containers/{link.object_id}/",
+        "catalog_type": "Table",
+        "catalog_name": "default/snowflake/1/Sales / ORDERS",
+        "catalog_url": "https://acme.atlan.com/assets/g-1/overview",
+        "note": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "paths"),
+    [
+        ("level=field", ["Sales / ORDERS / ID"]),
+        ("q=id", ["Sales / ORDERS / ID"]),
+        ("kind=case", ["Sales / ORDERS / ID"]),
+        ("q=nothing", []),
+    ],
+)
+def test_mapped_assets_filter_by_level_name_and_case(viewer_api, query, paths):
+    integration = make_integration()
+    run = _finished(integration)
+    _link(integration, "Sales / ORDERS")
+    _link(integration, "Sales / ORDERS / ID", level="field", name_case_differs=True)
+    body = viewer_api.get(f"/api/runs/{run.pk}/mapped-assets?{query}").json()
+    assert [i["path"] for i in body["items"]] == paths
+
+
+@pytest.mark.parametrize("query", ["level=table", "kind=unmatched"])
+def test_bad_mapped_asset_filters_are_field_errors(viewer_api, query):
+    run = _finished(make_integration())
+    response = viewer_api.get(f"/api/runs/{run.pk}/mapped-assets?{query}")
+    assert response.status_code == 400 and set(response.json()["errors"]) == {query.split("=")[0]}
 
 
 def test_unmatched_assets_say_why_and_filter_by_kind(viewer_api):
@@ -251,23 +284,36 @@ def test_unmatched_assets_say_why_and_filter_by_kind(viewer_api):
         kind="unmatched",
         level="container",
         datastore="Sales",
-        path="Sales › GONE",
+        object_id=7,
+        path="Sales / GONE",
         reason="not in Atlan",
     )
-    SyncIssue.objects.create(run=run, kind="ambiguous", level="container", path="Sales › TWICE", reason="two")
+    SyncIssue.objects.create(
+        run=run,
+        kind="catalog_only",
+        level="container",
+        datastore="Sales",
+        path="",
+        catalog_type="Table",
+        catalog_qualified_name="default/snowflake/1/SALES/PUBLIC/EXTRA",
+        catalog_guid="g-9",
+        reason="only in Atlan",
+    )
     body = viewer_api.get(f"/api/runs/{run.pk}/unmatched-assets").json()
     assert body["total"] == 2
-    assert body["items"][0] | {"id": 0} == {
-        "id": 0,
-        "kind": "unmatched",
-        "kind_label": "Unmatched",
-        "level": "container",
-        "datastore": "Sales",
-        "path": "Sales › GONE",
-        "reason": "not in Atlan",
-    }
-    assert viewer_api.get(f"/api/runs/{run.pk}/unmatched-assets?kind=ambiguous").json()["total"] == 1
-    assert viewer_api.get(f"/api/runs/{run.pk}/unmatched-assets?q=atlan").json()["total"] == 1
+    gone, extra = body["items"]
+    assert (gone["kind"], gone["kind_label"], gone["note"]) == (
+        "unmatched",
+        "Only in Plumbline",
+        "not in Atlan",
+    )
+    assert gone["plumbline_url"] == "http://plumbline.test/containers/7/" and gone["catalog_url"] == ""
+    assert (extra["kind_label"], extra["plumbline_url"]) == ("Only in Atlan", "")
+    assert extra["catalog_url"] == "https://acme.atlan.com/assets/g-9/overview"
+    only = viewer_api.get(f"/api/runs/{run.pk}/unmatched-assets?kind=catalog_only").json()
+    assert [i["kind"] for i in only["items"]] == ["catalog_only"]
+    assert viewer_api.get(f"/api/runs/{run.pk}/unmatched-assets?q=extra").json()["total"] == 1
+    assert viewer_api.get(f"/api/runs/{run.pk}/unmatched-assets?kind=mapped").status_code == 400
 
 
 def test_changes_are_listed_in_the_order_they_were_made(viewer_api):
@@ -279,6 +325,7 @@ def test_changes_are_listed_in_the_order_they_were_made(viewer_api):
     body = viewer_api.get(f"/api/runs/{run.pk}/changes?size=2").json()
     assert body["total"] == 3 and [c["asset"] for c in body["items"]] == ["A0", "A1"]
     assert body["items"][0]["attribute"] == "score" and body["items"][0]["applied"] is False
+    assert body["items"][0]["at"]
 
 
 def test_every_run_endpoint_is_404_for_a_missing_run(viewer_api):

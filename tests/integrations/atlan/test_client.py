@@ -680,7 +680,7 @@ def test_a_rate_limited_search_waits_as_asked_and_reports_it():
     assert list(client.search_assets(query_connections())) == []
 
     assert delays == [3.0]
-    assert waits == [(3.0, "Atlan answered HTTP 429 and asked us to wait 3 s")]
+    assert waits == [(3.0, "Atlan answered 429 (rate limited)")]
 
 
 @responses.activate
@@ -804,7 +804,7 @@ def test_announcement_set_puts_the_partial_entity_by_qualified_name():
 
 
 @responses.activate
-def test_announcement_clear_sends_the_three_fields_as_null():
+def test_announcement_clear_sends_the_announcement_and_its_updater_as_null():
     responses.put(BY_QN_URL, json={"guidAssignments": {}})
     client, _ = make_client()
 
@@ -817,7 +817,23 @@ def test_announcement_clear_sends_the_three_fields_as_null():
         "announcementType": None,
         "announcementTitle": None,
         "announcementMessage": None,
+        "announcementUpdatedBy": None,
+        "announcementUpdatedAt": None,
     }
+
+
+@responses.activate
+def test_announcement_set_names_its_updater_and_time_when_given():
+    responses.put(BY_QN_URL, json={"guidAssignments": {}})
+    client, _ = make_client()
+
+    client.announcement_set(
+        "Table", QN, "ORDERS", announcement_type="warning", title="t", message="m", updated_by="svc-plumbline"
+    )
+
+    attributes = body_of(responses.calls[0])["entity"]["attributes"]
+    assert attributes["announcementUpdatedBy"] == "svc-plumbline"
+    assert isinstance(attributes["announcementUpdatedAt"], int) and attributes["announcementUpdatedAt"] > 0
 
 
 def test_announcement_set_refuses_an_unknown_type():

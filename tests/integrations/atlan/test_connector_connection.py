@@ -48,7 +48,7 @@ def test_nothing_listening_is_unreachable():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     found = problem(f"http://127.0.0.1:{port}", "tok-789")
-    assert found.kind == "unreachable" and "127.0.0.1" in found.message
+    assert found.kind == "unreachable" and f"127.0.0.1:{port}" in found.message
 
 
 class _NotAtlan(BaseHTTPRequestHandler):

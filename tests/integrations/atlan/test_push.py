@@ -25,7 +25,7 @@ def table(cm=None, **announcement) -> AtlanAsset:
     )
 
 
-def target(asset, values=None, anomalies=None, stored_title="") -> PushTarget:
+def target(asset, values=None, anomalies=None, stored_title="", stored_message="") -> PushTarget:
     values = values or {"URL": "http://p/containers/1/", "Quality Score Total": 91.234, "Anomaly Count": 2}
     return PushTarget(
         ("container", 1),
@@ -36,6 +36,7 @@ def target(asset, values=None, anomalies=None, stored_title="") -> PushTarget:
         anomalies=anomalies,
         anomalies_url="http://p/containers/1/#anomalies",
         stored_title=stored_title,
+        stored_message=stored_message,
     )
 
 
@@ -109,7 +110,33 @@ def test_an_unchanged_announcement_is_not_rewritten():
     message = announcement_message(2, "ORDERS", "http://p/containers/1/#anomalies")
     ours = table(type="warning", title=title, message=message, by=ME)
     result = plan(target(ours, anomalies=2, stored_title=title))
-    assert not result.announcements and result.titles == {("container", 1): title}
+    assert not result.announcements and result.remember == {("container", 1): (title, message)}
+
+
+def test_where_the_catalog_names_no_updater_exactly_what_plumbline_wrote_is_plumblines():
+    from integrations.atlan.push import announcement_message
+
+    title, message = (
+        announcement_title(3),
+        announcement_message(3, "ORDERS", "http://p/containers/1/#anomalies"),
+    )
+    unsigned = table(type="warning", title=title, message=message)
+    [update] = plan(target(unsigned, anomalies=1, stored_title=title, stored_message=message)).announcements
+    assert (update.action, update.title) == ("set", announcement_title(1))
+    [clear] = plan(target(unsigned, anomalies=0, stored_title=title, stored_message=message)).announcements
+    assert clear.action == "clear"
+
+
+def test_where_the_catalog_names_no_updater_anything_else_is_a_persons():
+    title = announcement_title(3)
+    edited = table(type="warning", title=title, message="we are on it")
+    result = plan(
+        target(edited, anomalies=0, stored_title=title, stored_message="3 active anomalies on ORDERS")
+    )
+    assert not result.announcements and result.remember == {("container", 1): ("", "")}
+    assert plan(target(edited, anomalies=5, stored_title=title, stored_message="x")).left_alone
+    # Nothing remembered (a lost link): an unsigned announcement is never taken for ours.
+    assert not plan(target(edited, anomalies=0)).announcements
 
 
 def test_values_are_normalised_for_comparison():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from catalog.loader import catalog_load
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
@@ -193,6 +195,38 @@ def test_a_persons_announcement_is_never_touched(atlan_sandbox, demo):
     assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") == orders_before
 
 
+def test_on_a_catalog_that_names_no_updater_plumbline_sets_updates_and_clears_its_own(atlan_sandbox, demo):
+    """A catalog that stores announcementUpdatedBy only as sent (an ordinary attribute)."""
+    store = atlan_sandbox.store
+    store.stamps_announcements = False
+    # A person's announcement written without an updater, on a table that has open anomalies.
+    store.set_announcement(f"{PG}/events", "information", "Backfill running", "ask data-eng", by="sam")
+    person_before = store.announcement(f"{PG}/events")
+    integration = integration_make(atlan_sandbox)
+    sync(integration, pull=False)
+    items = container("ORDER_ITEMS")
+    assert store.announcement(f"{SNOW}/ORDER_ITEMS")["title"] == "Plumbline: 1 active anomaly"
+
+    # Updated with the count: one more open anomaly on ORDER_ITEMS.
+    Anomaly.objects.create(
+        container=items, key="extra", status="active", message="one more", created_at=timezone.now()
+    )
+    run = sync(integration, pull=False)
+    assert store.announcement(f"{SNOW}/ORDER_ITEMS")["title"] == "Plumbline: 2 active anomalies", log_text(
+        run
+    )
+    assert "left the announcement “Plumbline" not in log_text(run)
+
+    # Cleared at zero.
+    anomaly_set_status(anomalies=items.anomalies.all(), status="resolved")
+    run = sync(integration, pull=False)
+    assert store.announcement(f"{SNOW}/ORDER_ITEMS") is None, log_text(run)
+    assert run.totals["announcements_cleared"] >= 1
+    # The person's announcement stays as it was, open anomalies or not.
+    assert store.announcement(f"{PG}/events") == person_before
+    assert "left the announcement “Backfill running” alone" in log_text(run)
+
+
 def test_turning_announcements_off_removes_plumblines_own(atlan_sandbox, demo):
     integration = integration_make(atlan_sandbox)
     sync(integration, pull=False)
@@ -201,6 +235,19 @@ def test_turning_announcements_off_removes_plumblines_own(atlan_sandbox, demo):
     sync(integration, pull=False)
     assert atlan_sandbox.store.announcement(f"{SNOW}/ORDER_ITEMS") is None
     assert atlan_sandbox.store.announcement(f"{SNOW}/ORDERS") is not None
+
+
+def test_the_audit_has_one_row_per_changed_attribute_with_before_and_after(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    sync(integration)
+    items = container("ORDER_ITEMS")
+    anomaly_set_status(anomalies=items.anomalies.all(), status="resolved")
+    run = sync(integration, pull=False)
+    rows = SyncChange.objects.filter(run=run, asset="Sales Warehouse / ORDER_ITEMS")
+    got = {(r.kind, r.attribute, r.before, r.after) for r in rows}
+    assert ("custom_metadata_set", "Plumbline › Anomaly Count", "1", "0") in got
+    assert ("announcement_cleared", "announcement", "Plumbline: 1 active anomaly", "") in got
+    assert all(r.catalog_ref == f"{SNOW}/ORDER_ITEMS" and r.applied for r in rows)
 
 
 def test_a_second_push_with_nothing_changed_sends_no_write_request(atlan_sandbox, demo):
@@ -232,7 +279,9 @@ def test_rate_limits_and_server_errors_still_end_in_a_complete_correct_sync(atla
     integration = integration_make(atlan_sandbox)
     run = sync(integration)
     assert finished(run, DEMO_PULL_WARNINGS), log_text(run)
-    assert "Atlan asked us to wait" in log_text(run)
+    assert re.search(
+        r"Atlan answered (429 \(rate limited\)|50\d \([a-z ]+\)); retrying in [\d.]+ s\.", log_text(run)
+    )
     assert sum(atlan_sandbox.store.counts.faults.values()) > 0
     atlan_sandbox.faults.reset()
     atlan_sandbox.store.reset_counts()
@@ -262,11 +311,29 @@ def test_unmatched_and_catalog_only_assets_are_reported(atlan_sandbox, demo):
     log = log_text(run)
     assert "SALES.PUBLIC ↔ default/snowflake/1700000000/SALES/PUBLIC: 7 tables" in log
     assert "1 table(s) only in Atlan" in log
+    only = SyncIssue.objects.get(run=run, kind="catalog_only")
+    assert (only.level, only.path) == ("container", "Sales Warehouse / ORDERS_ARCHIVE")
+    assert only.catalog_qualified_name == f"{SNOW}/ORDERS_ARCHIVE" and only.catalog_guid
     # Matched without regard to case: Plumbline 'customers'/'email' are 'CUSTOMERS'/'EMAIL' in Atlan.
     link = AssetLink.objects.get(
         integration=integration, level="field", object_id=field("customers", "email").pk
     )
-    assert link.catalog_qualified_name == f"{SNOW}/CUSTOMERS/EMAIL"
+    assert link.catalog_qualified_name == f"{SNOW}/CUSTOMERS/EMAIL" and link.name_case_differs
+    exact = AssetLink.objects.get(
+        integration=integration, level="container", object_id=container("ORDERS").pk
+    )
+    assert not exact.name_case_differs
+
+
+def test_progress_counts_the_assets_worked_on_not_datastores(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration)
+    synced = Container.objects.filter(container_type__in=("table", "view"))
+    assets = Datastore.objects.count() + synced.count() + Field.objects.filter(container__in=synced).count()
+    assert (run.progress_done, run.progress_total) == (assets, assets) and assets > 50
+    items = container("ORDER_ITEMS")
+    pushed = sync(integration, container_ids=[items.pk])
+    assert (pushed.progress_done, pushed.progress_total) == (1 + items.fields.count(),) * 2
 
 
 def test_an_event_push_writes_only_that_table_reading_little(atlan_sandbox, demo):
