@@ -2,7 +2,36 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
+from catalog.models import (
+    Anomaly,
+    Check,
+    Container,
+    ContainerTag,
+    Datastore,
+    DatastoreTag,
+    Field,
+    FieldTag,
+    QualityScore,
+    Tag,
+)
+
+
+class DatastoreTagInline(admin.TabularInline):
+    model = DatastoreTag
+    raw_id_fields = ["tag"]
+    extra = 0
+
+
+class ContainerTagInline(admin.TabularInline):
+    model = ContainerTag
+    raw_id_fields = ["tag"]
+    extra = 0
+
+
+class FieldTagInline(admin.TabularInline):
+    model = FieldTag
+    raw_id_fields = ["tag"]
+    extra = 0
 
 
 @admin.register(Datastore)
@@ -11,7 +40,7 @@ class DatastoreAdmin(admin.ModelAdmin):
     list_filter = ["connector_type"]
     search_fields = ["name"]
     raw_id_fields = ["current_score"]
-    filter_horizontal = ["tags"]
+    inlines = [DatastoreTagInline]
 
 
 @admin.register(Container)
@@ -21,7 +50,7 @@ class ContainerAdmin(admin.ModelAdmin):
     search_fields = ["name", "datastore__name"]
     list_select_related = ["datastore"]
     raw_id_fields = ["datastore", "current_score"]
-    filter_horizontal = ["tags"]
+    inlines = [ContainerTagInline]
 
 
 @admin.register(Field)
@@ -30,7 +59,8 @@ class FieldAdmin(admin.ModelAdmin):
     search_fields = ["name", "container__name"]
     list_select_related = ["container"]
     # Raw ids: a select of 100,000 fields or containers would make the form unusable.
-    raw_id_fields = ["container", "current_score", "tags"]
+    raw_id_fields = ["container", "current_score"]
+    inlines = [FieldTagInline]
 
 
 @admin.register(QualityScore)

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from catalog.models import ConnectorType, Container, Tag
-from catalog.selectors import tag_choices, tag_global_list
+from catalog.selectors import INHERITED_CHOICES, tag_choices, tag_global_list
 
 ANOMALY_STATES = [("open", "Open"), ("archived", "Archived"), ("all", "All")]
 
@@ -53,6 +53,14 @@ class _TagFilterMixin(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": "That tag does not exist; choose one from the list."},
     )
+    inherited = forms.ChoiceField(
+        required=False,
+        label="Tag on the asset",
+        choices=INHERITED_CHOICES,
+        error_messages={
+            "invalid_choice": "Choose applied or inherited, applied here only, or inherited only."
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +74,7 @@ class DatastoreFilterForm(_TagFilterMixin, _FilterForm):
         choices=[("", "Any connector"), *ConnectorType.choices],
         error_messages={"invalid_choice": "Unknown connector type “%(value)s”."},
     )
-    field_order = ["q", "connector", "tag"]
+    field_order = ["q", "connector", "tag", "inherited"]
 
 
 class ContainerFilterForm(_TagFilterMixin, _FilterForm):
@@ -76,7 +84,7 @@ class ContainerFilterForm(_TagFilterMixin, _FilterForm):
         choices=[("", "Any type"), *Container.Type.choices],
         error_messages={"invalid_choice": "Unknown container type “%(value)s”."},
     )
-    field_order = ["q", "type", "tag"]
+    field_order = ["q", "type", "tag", "inherited"]
 
 
 class FieldFilterForm(_TagFilterMixin, _FilterForm):
@@ -93,6 +101,20 @@ class AnomalyFilterForm(forms.Form):
 
     def state_value(self) -> str:
         return (self.cleaned_data.get("state") if self.is_valid() else None) or "open"
+
+
+class TagAssetsFilterForm(forms.Form):
+    inherited = forms.ChoiceField(
+        required=False,
+        label="Tag on the asset",
+        choices=INHERITED_CHOICES,
+        error_messages={
+            "invalid_choice": "Choose applied or inherited, applied here only, or inherited only."
+        },
+    )
+
+    def inherited_value(self) -> str:
+        return (self.cleaned_data.get("inherited") if self.is_valid() else None) or ""
 
 
 class TagListFilterForm(_FilterForm):

@@ -38,8 +38,8 @@ class ConnectorType(models.TextChoices):
     ABFS = "abfs", "Azure Data Lake"
 
 
-# Catalog tags are kept as long as a catalog allows them to be (Atlan's and Alation's limits are lower).
-TAG_NAME_MAX = 255
+# Catalog tag names are kept whole: neither Atlan nor Alation documents a limit below this.
+TAG_NAME_MAX = 1024
 DEFAULT_TAG_COLOR = "#6B7280"
 
 
@@ -171,7 +171,7 @@ class Datastore(Asset):
     host = models.CharField(max_length=255, blank=True)
     database = models.CharField(max_length=255, blank=True)
     schema = models.CharField(max_length=255, blank=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="datastores")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datastores", through="DatastoreTag")
 
     class Meta:
         ordering = ["name"]
@@ -195,7 +195,7 @@ class Container(Asset):
     datastore = models.ForeignKey(Datastore, on_delete=models.CASCADE, related_name="containers")
     name = models.CharField(max_length=255)
     container_type = models.CharField(max_length=20, choices=Type.choices, default=Type.TABLE)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="containers")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="containers", through="ContainerTag")
 
     class Meta:
         ordering = ["name"]
@@ -215,7 +215,7 @@ class Field(Asset):
     container = models.ForeignKey(Container, on_delete=models.CASCADE, related_name="fields")
     name = models.CharField(max_length=255)
     declared_type = models.CharField(max_length=100, blank=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="fields")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="fields", through="FieldTag")
 
     class Meta:
         ordering = ["name"]
@@ -300,3 +300,40 @@ class Anomaly(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class AssetTag(models.Model):
+    """A tag on an asset, and where it comes from: applied here, or inherited (propagated) in a catalog."""
+
+    # The tables were Django's own many-to-many tables, whose ids are plain integers.
+    id = models.AutoField(primary_key=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    # Empty: applied to this asset itself. Otherwise the catalog asset it was propagated from.
+    inherited_from = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DatastoreTag(AssetTag):
+    datastore = models.ForeignKey(Datastore, on_delete=models.CASCADE, related_name="tag_links")
+
+    class Meta:
+        db_table = "catalog_datastore_tags"
+        unique_together = [("datastore", "tag")]
+
+
+class ContainerTag(AssetTag):
+    container = models.ForeignKey(Container, on_delete=models.CASCADE, related_name="tag_links")
+
+    class Meta:
+        db_table = "catalog_container_tags"
+        unique_together = [("container", "tag")]
+
+
+class FieldTag(AssetTag):
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="tag_links")
+
+    class Meta:
+        db_table = "catalog_field_tags"
+        unique_together = [("field", "tag")]

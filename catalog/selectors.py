@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     IntegerField,
     Model,
@@ -22,6 +23,7 @@ from django.db.models.functions import Coalesce
 from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityScore, Tag
 
 AssetModel = Datastore | Container | Field
+AssetType = type[Datastore] | type[Container] | type[Field]
 _A = TypeVar("_A", Datastore, Container, Field)
 SCORE_HISTORY_LENGTH = 30
 _OPEN = Q(status__in=Anomaly.OPEN_STATUSES)
@@ -36,36 +38,60 @@ def _count(model: type[Model], outer: str, condition: Q | None = None) -> Coales
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def tags_prefetch() -> Prefetch:
-    """Tags with their integration in one query: chips name the integration of external tags."""
-    return Prefetch("tags", queryset=Tag.objects.select_related("integration"))
+def tags_prefetch(model: AssetType) -> Prefetch:
+    """An asset's tag links with their tags and integrations in one query: chips name the
+    integration of external tags and where an inherited tag comes from."""
+    through: Any = model.tags.through
+    return Prefetch(
+        "tag_links", queryset=through.objects.select_related("tag__integration").order_by("tag__name")
+    )
+
+
+# Which tags a tag filter counts: all, only those applied to the asset itself, or only inherited ones.
+INHERITED_CHOICES = [
+    ("", "Applied or inherited"),
+    ("exclude", "Applied here only"),
+    ("only", "Inherited only"),
+]
+
+
+def _tag_filtered(rows: QuerySet[Any], tag_id: int | None, inherited: str) -> QuerySet[Any]:
+    if tag_id is None:
+        return rows
+    if inherited == "exclude":
+        return rows.filter(tag_links__tag_id=tag_id, tag_links__inherited_from="")
+    if inherited == "only":
+        # One filter() call: both conditions on the same tag link.
+        return rows.filter(tag_links__tag_id=tag_id, tag_links__inherited_from__gt="")
+    return rows.filter(tag_links__tag_id=tag_id)
 
 
 # Datastores
 
 
-def _carrying(
-    rows: QuerySet[_A], model: type[AssetModel], *, tag_id: int | None, integration_id: int | None
-) -> QuerySet[_A]:
-    """Assets carrying the tag, and assets carrying any external tag of the integration (each once)."""
-    through = model.tags.through
+def _of_integration(rows: QuerySet[_A], model: AssetType, integration_id: int | None) -> QuerySet[_A]:
+    """Assets carrying any external tag of the integration, each once however many it carries."""
+    if integration_id is None:
+        return rows
+    through: Any = model.tags.through
     owner = f"{model._meta.model_name}_id"
-    if tag_id is not None:
-        rows = rows.filter(pk__in=through.objects.filter(tag_id=tag_id).values(owner))
-    if integration_id is not None:
-        rows = rows.filter(pk__in=through.objects.filter(tag__integration_id=integration_id).values(owner))
-    return rows
+    return rows.filter(pk__in=through.objects.filter(tag__integration_id=integration_id).values(owner))
 
 
 def datastore_list(
-    *, q: str = "", connector_type: str = "", tag_id: int | None = None, integration_id: int | None = None
+    *,
+    q: str = "",
+    connector_type: str = "",
+    tag_id: int | None = None,
+    inherited: str = "",
+    integration_id: int | None = None,
 ) -> QuerySet[Datastore]:
-    rows = Datastore.objects.select_related("current_score").prefetch_related(tags_prefetch())
+    rows = Datastore.objects.select_related("current_score").prefetch_related(tags_prefetch(Datastore))
     if q:
         rows = rows.filter(name__icontains=q)
     if connector_type:
         rows = rows.filter(connector_type=connector_type)
-    rows = _carrying(rows, Datastore, tag_id=tag_id, integration_id=integration_id)
+    rows = _of_integration(_tag_filtered(rows, tag_id, inherited), Datastore, integration_id)
     return rows.annotate(
         container_count=_count(Container, "datastore"),
         active_check_count=_count(Check, "container__datastore", Q(status=Check.Status.ACTIVE)),
@@ -74,7 +100,11 @@ def datastore_list(
 
 
 def datastore_get(*, pk: int) -> Datastore:
-    return Datastore.objects.select_related("current_score").prefetch_related(tags_prefetch()).get(pk=pk)
+    return (
+        Datastore.objects.select_related("current_score")
+        .prefetch_related(tags_prefetch(Datastore))
+        .get(pk=pk)
+    )
 
 
 def datastore_totals(*, datastore: Datastore) -> dict[str, int]:
@@ -92,19 +122,23 @@ def datastore_totals(*, datastore: Datastore) -> dict[str, int]:
 
 
 def datastore_containers(
-    *, datastore: Datastore, q: str = "", container_type: str = "", tag_id: int | None = None
+    *,
+    datastore: Datastore,
+    q: str = "",
+    container_type: str = "",
+    tag_id: int | None = None,
+    inherited: str = "",
 ) -> QuerySet[Container]:
     rows = (
         Container.objects.filter(datastore=datastore)
         .select_related("current_score")
-        .prefetch_related(tags_prefetch())
+        .prefetch_related(tags_prefetch(Container))
     )
     if q:
         rows = rows.filter(name__icontains=q)
     if container_type:
         rows = rows.filter(container_type=container_type)
-    if tag_id is not None:
-        rows = rows.filter(tags__id=tag_id)
+    rows = _tag_filtered(rows, tag_id, inherited)
     return rows.annotate(
         field_count=_count(Field, "container"),
         active_check_count=_count(Check, "container", Q(status=Check.Status.ACTIVE)),
@@ -118,17 +152,20 @@ def container_list(
     q: str = "",
     container_type: str = "",
     tag_id: int | None = None,
+    inherited: str = "",
     integration_id: int | None = None,
 ) -> QuerySet[Container]:
     """Containers of every datastore (or one), for the API; counted like a datastore's list."""
-    rows = Container.objects.select_related("datastore", "current_score").prefetch_related(tags_prefetch())
+    rows = Container.objects.select_related("datastore", "current_score").prefetch_related(
+        tags_prefetch(Container)
+    )
     if datastore_id is not None:
         rows = rows.filter(datastore_id=datastore_id)
     if q:
         rows = rows.filter(name__icontains=q)
     if container_type:
         rows = rows.filter(container_type=container_type)
-    rows = _carrying(rows, Container, tag_id=tag_id, integration_id=integration_id)
+    rows = _of_integration(_tag_filtered(rows, tag_id, inherited), Container, integration_id)
     return rows.annotate(
         field_count=_count(Field, "container"),
         active_check_count=_count(Check, "container", Q(status=Check.Status.ACTIVE)),
@@ -139,7 +176,7 @@ def container_list(
 def container_get(*, pk: int) -> Container:
     return (
         Container.objects.select_related("datastore", "current_score")
-        .prefetch_related(tags_prefetch())
+        .prefetch_related(tags_prefetch(Container))
         .get(pk=pk)
     )
 
@@ -156,17 +193,17 @@ def container_totals(*, container: Container) -> dict[str, int]:
     }
 
 
-def container_fields(*, container: Container, q: str = "", tag_id: int | None = None) -> QuerySet[Field]:
+def container_fields(
+    *, container: Container, q: str = "", tag_id: int | None = None, inherited: str = ""
+) -> QuerySet[Field]:
     rows = (
         Field.objects.filter(container=container)
         .select_related("current_score")
-        .prefetch_related(tags_prefetch())
+        .prefetch_related(tags_prefetch(Field))
     )
     if q:
         rows = rows.filter(name__icontains=q)
-    if tag_id is not None:
-        rows = rows.filter(tags__id=tag_id)
-    return rows.order_by("name")
+    return _tag_filtered(rows, tag_id, inherited).order_by("name")
 
 
 def container_checks(*, container: Container) -> QuerySet[Check]:
@@ -196,10 +233,11 @@ def field_list(
     container_id: int | None = None,
     q: str = "",
     tag_id: int | None = None,
+    inherited: str = "",
     integration_id: int | None = None,
 ) -> QuerySet[Field]:
     rows = Field.objects.select_related("container__datastore", "current_score").prefetch_related(
-        tags_prefetch()
+        tags_prefetch(Field)
     )
     if datastore_id is not None:
         rows = rows.filter(container__datastore_id=datastore_id)
@@ -207,14 +245,14 @@ def field_list(
         rows = rows.filter(container_id=container_id)
     if q:
         rows = rows.filter(name__icontains=q)
-    rows = _carrying(rows, Field, tag_id=tag_id, integration_id=integration_id)
+    rows = _of_integration(_tag_filtered(rows, tag_id, inherited), Field, integration_id)
     return rows.order_by("container__datastore__name", "container__name", "name", "pk")
 
 
 def field_get(*, pk: int) -> Field:
     return (
         Field.objects.select_related("container__datastore", "current_score")
-        .prefetch_related(tags_prefetch())
+        .prefetch_related(tags_prefetch(Field))
         .get(pk=pk)
     )
 
@@ -268,14 +306,27 @@ def tag_global_list() -> QuerySet[Tag]:
     return Tag.objects.filter(tag_type=Tag.Type.GLOBAL).order_by("name")
 
 
-def tag_assets(*, tag: Tag) -> dict[str, QuerySet]:
-    """Every asset carrying the tag, one queryset per level, each ready to paginate."""
+def tag_assets(*, tag: Tag, inherited: str = "") -> dict[str, QuerySet]:
+    """Every asset carrying the tag (each saying where an inherited one comes from), one queryset
+    per level, each ready to paginate; `inherited` as in the list filters."""
+
+    def source(model: AssetType) -> Subquery:
+        through: Any = model.tags.through
+        owner = model.__name__.lower()
+        rows = through.objects.filter(**{owner: OuterRef("pk")}, tag=tag).values("inherited_from")[:1]
+        return Subquery(rows, output_field=CharField())
+
+    datastores = Datastore.objects.select_related("current_score").annotate(inherited_from=source(Datastore))
+    containers = Container.objects.select_related("datastore", "current_score").annotate(
+        inherited_from=source(Container)
+    )
+    fields = Field.objects.select_related("container__datastore", "current_score").annotate(
+        inherited_from=source(Field)
+    )
     return {
-        "datastores": tag.datastores.select_related("current_score").order_by("name"),
-        "containers": tag.containers.select_related("datastore", "current_score").order_by(
-            "datastore__name", "name"
-        ),
-        "fields": tag.fields.select_related("container__datastore", "current_score").order_by(
+        "datastores": _tag_filtered(datastores, tag.pk, inherited).order_by("name"),
+        "containers": _tag_filtered(containers, tag.pk, inherited).order_by("datastore__name", "name"),
+        "fields": _tag_filtered(fields, tag.pk, inherited).order_by(
             "container__datastore__name", "container__name", "name"
         ),
     }

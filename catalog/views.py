@@ -21,6 +21,7 @@ from catalog.forms import (
     DatastoreFilterForm,
     FieldFilterForm,
     TagApplyForm,
+    TagAssetsFilterForm,
     TagForm,
     TagListFilterForm,
 )
@@ -69,17 +70,17 @@ def _asset_or_404(level: str, pk: int) -> Datastore | Container | Field:
         raise Http404("Unknown asset level.")
     return cast(
         "Datastore | Container | Field",
-        get_object_or_404(model.objects.prefetch_related(selectors.tags_prefetch()), pk=pk),
+        get_object_or_404(model.objects.prefetch_related(selectors.tags_prefetch(model)), pk=pk),
     )
 
 
 def _asset_tags_context(asset: Datastore | Container | Field, level: str) -> dict[str, Any]:
-    tags = list(asset.tags.all())
-    applied = {tag.pk for tag in tags}
+    links = list(asset.tag_links.all())
+    applied = {link.tag_id for link in links}
     return {
         "asset": asset,
         "level": level,
-        "asset_tags": tags,
+        "asset_tags": links,
         "available_tags": [tag for tag in selectors.tag_global_list() if tag.pk not in applied],
     }
 
@@ -101,7 +102,10 @@ def _tags_changed(response: HttpResponse) -> HttpResponse:
 def datastore_list(request: HtmxHttpRequest) -> HttpResponse:
     form = DatastoreFilterForm(request.GET)
     rows = selectors.datastore_list(
-        q=form.value("q") or "", connector_type=form.value("connector") or "", tag_id=form.value("tag")
+        q=form.value("q") or "",
+        connector_type=form.value("connector") or "",
+        tag_id=form.value("tag"),
+        inherited=form.value("inherited") or "",
     )
     context = {"form": form, "page_obj": _paginate(request, rows, DATASTORES_PER_PAGE)}
     if _fragment_target(request) is not None:
@@ -118,6 +122,7 @@ def datastore_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         q=form.value("q") or "",
         container_type=form.value("type") or "",
         tag_id=form.value("tag"),
+        inherited=form.value("inherited") or "",
     )
     context = {"datastore": datastore, "form": form, "page_obj": _paginate(request, rows, ROWS_PER_PAGE)}
     if _fragment_target(request) is not None:
@@ -150,7 +155,12 @@ def _anomaly_context(
 
 def _field_context(request: HttpRequest, container: Container) -> dict[str, Any]:
     form = FieldFilterForm(request.GET)
-    rows = selectors.container_fields(container=container, q=form.value("q") or "", tag_id=form.value("tag"))
+    rows = selectors.container_fields(
+        container=container,
+        q=form.value("q") or "",
+        tag_id=form.value("tag"),
+        inherited=form.value("inherited") or "",
+    )
     return {"container": container, "form": form, "page_obj": _paginate(request, rows, ROWS_PER_PAGE)}
 
 
@@ -330,9 +340,11 @@ def tag_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def tag_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     tag = _get_or_404(selectors.tag_get, pk)
-    assets = selectors.tag_assets(tag=tag)
+    form = TagAssetsFilterForm(request.GET)
+    assets = selectors.tag_assets(tag=tag, inherited=form.inherited_value())
     context = {
         "tag": tag,
+        "form": form,
         "datastore_page": _paginate(request, assets["datastores"], ROWS_PER_PAGE, param="ds_page"),
         "container_page": _paginate(request, assets["containers"], ROWS_PER_PAGE, param="c_page"),
         "field_page": _paginate(request, assets["fields"], ROWS_PER_PAGE, param="f_page"),

@@ -246,7 +246,8 @@ class SyncChange(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["run", "id"])]
+        # By catalog asset: an asset page shows what Plumbline last wrote there.
+        indexes = [models.Index(fields=["run", "id"]), models.Index(fields=["catalog_ref", "id"])]
 
 
 class AssetLink(models.Model):
@@ -270,6 +271,15 @@ class AssetLink(models.Model):
     # updater, only an announcement exactly equal to this one is Plumbline's to update or clear.
     announcement_title = models.CharField(max_length=500, blank=True)
     announcement_message = models.TextField(blank=True)
+
+    class AlertState(models.TextChoices):
+        OURS = "ours", "Plumbline's"
+        PERSON = "person", "A person's, left alone"
+        NONE = "none", "None"
+
+    # The warning on the catalog asset as the latest push found it (tables only).
+    alert_state = models.CharField(max_length=10, choices=AlertState.choices, blank=True)
+    alert_note = models.CharField(max_length=500, blank=True)
     run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -305,7 +315,7 @@ class SyncIssue(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["run", "kind"])]
+        indexes = [models.Index(fields=["run", "kind"]), models.Index(fields=["level", "object_id"])]
 
 
 class PendingPush(models.Model):

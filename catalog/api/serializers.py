@@ -8,7 +8,7 @@ from django.db import models
 from rest_framework import serializers
 
 from catalog.forms import TagForm
-from catalog.models import ConnectorType, Container, Datastore, Field, Tag
+from catalog.models import TAG_NAME_MAX, ConnectorType, Container, Datastore, Field, Tag
 
 
 class TagIntegrationSerializer(serializers.Serializer):
@@ -51,7 +51,7 @@ class TagWriteSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=[Tag.Type.GLOBAL], required=False, help_text="Only global tags are made by hand."
     )
-    name = serializers.CharField(max_length=255)
+    name = serializers.CharField(max_length=TAG_NAME_MAX)
     color = serializers.CharField(max_length=7, required=False, help_text="A hex colour such as #E74C3C.")
     category = serializers.CharField(max_length=100, required=False, allow_blank=True)
     weight_modifier = serializers.IntegerField(required=False, min_value=-10, max_value=10)
@@ -78,6 +78,22 @@ class TagWriteSerializer(serializers.Serializer):
         return dict(form.cleaned_data)
 
 
+class AssetTagSerializer(serializers.Serializer):
+    """A tag on an asset, and where it comes from (a catalog propagates some tags down)."""
+
+    id = serializers.IntegerField(source="tag.id")
+    name = serializers.CharField(source="tag.name")
+    type = serializers.CharField(source="tag.tag_type", help_text="global, or external (from a catalog).")
+    color = serializers.CharField(source="tag.color")
+    category = serializers.CharField(source="tag.category")
+    integration = TagIntegrationSerializer(
+        source="tag.integration", allow_null=True, help_text="External tags: where they came from."
+    )
+    inherited_from = serializers.CharField(
+        help_text="Empty when applied to this asset; else the catalog asset it is inherited from."
+    )
+
+
 class _Named(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -87,7 +103,7 @@ class _Asset(serializers.ModelSerializer):
     score = serializers.FloatField(
         source="current_score.total", allow_null=True, help_text="The current quality score (0–100)."
     )
-    tags = TagBriefSerializer(many=True)
+    tags = AssetTagSerializer(source="tag_links", many=True)
 
 
 class DatastoreSerializer(_Asset):

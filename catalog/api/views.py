@@ -24,12 +24,14 @@ from catalog.api.serializers import (
     TagWriteSerializer,
 )
 from catalog.models import ConnectorType, Container, Datastore, Field, Tag
+from catalog.selectors import INHERITED_CHOICES
 from config.api.errors import error_responses
 
 
 class _Filters(serializers.Serializer):
     q = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
     tag = serializers.IntegerField(required=False, default=None, min_value=1)
+    inherited = serializers.ChoiceField(choices=INHERITED_CHOICES, required=False, default="")
     integration = serializers.IntegerField(required=False, default=None, min_value=1)
     datastore = serializers.IntegerField(required=False, default=None, min_value=1)
     container = serializers.IntegerField(required=False, default=None, min_value=1)
@@ -49,6 +51,12 @@ def _param(name: str, description: str, kind: type = int, **extra: Any) -> OpenA
 
 Q = _param("q", "Part of the name, case-insensitive.", str)
 TAG_FILTER = _param("tag", "Only assets carrying this tag (id).")
+INHERITED_FILTER = _param(
+    "inherited",
+    "With `tag`: `exclude` counts only tags applied to the asset itself, `only` only inherited ones.",
+    str,
+    enum=["exclude", "only"],
+)
 INTEGRATION_FILTER = _param("integration", "Only assets carrying an external tag of this integration (id).")
 
 
@@ -73,7 +81,11 @@ class DatastoreList(_List):
 
     def select(self, f: dict[str, Any]) -> QuerySet:
         return selectors.datastore_list(
-            q=f["q"], connector_type=f["connector"], tag_id=f["tag"], integration_id=f["integration"]
+            q=f["q"],
+            connector_type=f["connector"],
+            tag_id=f["tag"],
+            inherited=f["inherited"],
+            integration_id=f["integration"],
         )
 
     @extend_schema(
@@ -83,6 +95,7 @@ class DatastoreList(_List):
             Q,
             _param("connector", "Connector type.", str, enum=ConnectorType.values),
             TAG_FILTER,
+            INHERITED_FILTER,
             INTEGRATION_FILTER,
         ],
         responses={200: DatastoreSerializer(many=True), **error_responses(400)},
@@ -103,6 +116,7 @@ class ContainerList(_List):
             q=f["q"],
             container_type=f["type"],
             tag_id=f["tag"],
+            inherited=f["inherited"],
             integration_id=f["integration"],
         )
 
@@ -114,6 +128,7 @@ class ContainerList(_List):
             Q,
             _param("type", "Container type.", str, enum=Container.Type.values),
             TAG_FILTER,
+            INHERITED_FILTER,
             INTEGRATION_FILTER,
         ],
         responses={200: ContainerSerializer(many=True), **error_responses(400)},
@@ -132,6 +147,7 @@ class FieldList(_List):
             container_id=f["container"],
             q=f["q"],
             tag_id=f["tag"],
+            inherited=f["inherited"],
             integration_id=f["integration"],
         )
 
@@ -143,6 +159,7 @@ class FieldList(_List):
             _param("container", "Only this container's fields (id)."),
             Q,
             TAG_FILTER,
+            INHERITED_FILTER,
             INTEGRATION_FILTER,
         ],
         responses={200: FieldSerializer(many=True), **error_responses(400)},

@@ -113,9 +113,23 @@ def tag_display_color(tag: Tag) -> str:
     return color if _HEX_COLOR.fullmatch(color) else _FALLBACK_COLOR
 
 
+# Longer names show shortened in chips; the full name is on hover.
+CHIP_NAME_CHARS = 60
+
+
+def _chip_name(name: str) -> str:
+    return name if len(name) <= CHIP_NAME_CHARS else name[: CHIP_NAME_CHARS - 1] + "…"
+
+
+def _global_hover(tag: Tag) -> str:
+    hover = tag.description or f"Global tag {tag.name}"
+    return f"{tag.name} · {hover}" if len(tag.name) > CHIP_NAME_CHARS and tag.description else hover
+
+
 @register.simple_tag
-def tag_chip(tag: Tag, remove_url: str = "", target: str = "") -> SafeString:
-    """A tag chip linking to the tag's page; external chips are styled apart and name their integration.
+def tag_chip(tag: Tag, remove_url: str = "", target: str = "", inherited_from: str = "") -> SafeString:
+    """A tag chip linking to the tag's page; external chips are styled apart and name their integration,
+    and say where an inherited tag comes from ("inherited from ORDERS").
 
     With `remove_url` (global tags only) the chip carries an htmx "×" that removes the tag.
     """
@@ -123,13 +137,22 @@ def tag_chip(tag: Tag, remove_url: str = "", target: str = "") -> SafeString:
     url = reverse("catalog:tag_detail", args=[tag.pk])
     if tag.is_external:
         source = tag.integration.name if tag.integration else "unknown integration"
+        hover = f"External tag from integration {source}"
+        if len(tag.name) > CHIP_NAME_CHARS:
+            hover = f"{tag.name} · {hover}"
+        inherited = ""
+        if inherited_from:
+            hover += f" · inherited from {inherited_from}"
+            inherited = format_html('<span class="inh">inherited from {}</span>', _chip_name(inherited_from))
         return format_html(
-            '<a class="chip chip-external" href="{}" title="External tag from integration {}">'
-            '{}<span class="name">{}</span><span class="src">⇄ {}</span></a>',
+            '<a class="chip chip-external{}" href="{}" title="{}">'
+            '{}<span class="name">{}</span>{}<span class="src">⇄ {}</span></a>',
+            " chip-inherited" if inherited_from else "",
             url,
-            source,
+            hover,
             dot,
-            tag.name,
+            _chip_name(tag.name),
+            inherited,
             source,
         )
     remove = ""
@@ -144,10 +167,10 @@ def tag_chip(tag: Tag, remove_url: str = "", target: str = "") -> SafeString:
         )
     return format_html(
         '<span class="chip" title="{}"><a href="{}">{}<span class="name">{}</span></a>{}</span>',
-        tag.description or f"Global tag {tag.name}",
+        _global_hover(tag),
         url,
         dot,
-        tag.name,
+        _chip_name(tag.name),
         remove,
     )
 

@@ -99,6 +99,8 @@ class PushPlan:
     left_alone: list[PushTarget] = field(default_factory=list)
     # (title, message) to remember on AssetLinks when nothing needs writing ("", "": forget).
     remember: dict[AssetKey, tuple[str, str]] = field(default_factory=dict)
+    # Each table's warning as it stands when nothing changes: (state, note); changes add theirs when written.
+    alert_states: dict[AssetKey, tuple[str, str]] = field(default_factory=dict)
 
 
 def announcement_is_ours(asset: AtlanAsset, stored_title: str, stored_message: str, username: str) -> bool:
@@ -164,12 +166,18 @@ def _announcement_plan(plan: PushPlan, target: PushTarget, username: str, announ
             plan.announcements.append(AnnouncementChange(target, "set", title, message))
         elif ours:
             plan.remember[target.key] = (title, message)
+            plan.alert_states[target.key] = ("ours", title)
         else:
             plan.left_alone.append(target)
     elif present and ours:
         plan.announcements.append(AnnouncementChange(target, "clear"))
     elif target.stored_title and not ours:
         plan.remember[target.key] = ("", "")  # someone replaced or removed ours: forget it
+    if present and not ours:
+        who = asset.announcement_updated_by or "someone else"
+        plan.alert_states[target.key] = ("person", f"“{asset.announcement_title or ''}” set by {who}")
+    elif not present and not (announcements_on and n > 0):
+        plan.alert_states[target.key] = ("none", "")
 
 
 # --- Applying --------------------------------------------------------------------------------------
@@ -211,82 +219,47 @@ def cm_ensure(client: AtlanClient, ctx: RunContext, *, retried: bool = False) ->
     return CmLayout.of(existing)
 
 
-def push_apply(
-    plan: PushPlan, client: AtlanClient, ctx: RunContext, *, username: str
-) -> dict[AssetKey, tuple[str, str]]:
-    """Write the plan (or, in a preview, only audit it); returns announcements to remember on links."""
+@dataclass
+class PushOutcome:
+    """What a push leaves to remember on the asset links."""
+
+    remember: dict[AssetKey, tuple[str, str]] = field(default_factory=dict)
+    alert_states: dict[AssetKey, tuple[str, str]] = field(default_factory=dict)
+
+
+def push_apply(plan: PushPlan, client: AtlanClient, ctx: RunContext, *, username: str) -> PushOutcome:
+    """Write the plan (or, in a preview, only audit it). The audit says what was written: a refused
+    batch is recorded as not applied."""
     for target in plan.left_alone:
         ctx.log(
             f"{target.label}: left the announcement “{target.asset.announcement_title}” alone "
             f"(set by {target.asset.announcement_updated_by or 'someone else'}, not by Plumbline).",
             datastore=target.datastore,
         )
-    for target, _, before, after in plan.updates:
-        for name, value in after.items():
-            ctx.change(
-                datastore=target.datastore,
-                asset=target.label,
-                kind="custom_metadata_set",
-                attribute=f"{CM_SET_NAME} › {name}",
-                before=_cell(before.get(name)),
-                after=_cell(value),
-                catalog_ref=target.asset.qualified_name,
-            )
-    remember = {} if ctx.preview else dict(plan.remember)
+    outcome = PushOutcome()
     if not ctx.preview:
-        _merge_batches(plan, client, ctx)
+        outcome.remember.update(plan.remember)
+        outcome.alert_states.update(plan.alert_states)
+    for start in range(0, len(plan.updates), MERGE_BATCH_SIZE):
+        _merge_batch(plan.updates[start : start + MERGE_BATCH_SIZE], client, ctx)
     for change in plan.announcements:
         if _announcement_apply(change, client, ctx, username=username):
-            remember[change.target.key] = (change.title, change.message)
-    return remember
+            outcome.remember[change.target.key] = (change.title, change.message)
+            state = ("ours", change.title) if change.action == "set" else ("none", "")
+            outcome.alert_states[change.target.key] = state
+    return outcome
 
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _announcement_apply(
-    change: AnnouncementChange, client: AtlanClient, ctx: RunContext, *, username: str
-) -> bool:
-    """Audit one announcement change and (unless previewing) write it; True when it was written."""
-    target, asset = change.target, change.target.asset
-    ctx.change(
-        datastore=target.datastore,
-        asset=target.label,
-        kind="announcement_set" if change.action == "set" else "announcement_cleared",
-        attribute="announcement",
-        before=asset.announcement_title or "",
-        after=change.title,
-        catalog_ref=asset.qualified_name,
-    )
-    if ctx.preview:
-        return False
-    try:
-        if change.action == "set":
-            client.announcement_set(
-                asset.type_name,
-                asset.qualified_name,
-                asset.name,
-                announcement_type=ANNOUNCEMENT_TYPE,
-                title=change.title,
-                message=change.message,
-                updated_by=username,
-            )
-        else:
-            client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
-    except CatalogAuthenticationError:
-        raise
-    except CatalogError as exc:
-        ctx.error(f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label)
-        return False
-    ctx.count(target.datastore, "announcements_set" if change.action == "set" else "announcements_cleared")
-    return True
+Update = tuple[PushTarget, CustomMetadataUpdate, dict[str, Any], dict[str, Any]]
 
 
-def _merge_batches(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> None:
-    updates = plan.updates
-    for start in range(0, len(updates), MERGE_BATCH_SIZE):
-        batch = updates[start : start + MERGE_BATCH_SIZE]
+def _merge_batch(batch: list[Update], client: AtlanClient, ctx: RunContext) -> None:
+    written = not ctx.preview
+    if written:
         try:
             client.custom_metadata_merge([u for _, u, _, _ in batch], batch_size=MERGE_BATCH_SIZE)
         except CatalogAuthenticationError:
@@ -297,6 +270,62 @@ def _merge_batches(plan: PushPlan, client: AtlanClient, ctx: RunContext) -> None
                 f"Could not write custom metadata to {len(batch)} asset(s) starting with {first.label}: {exc}",
                 datastore=first.datastore,
             )
-            continue
-        for target, _, _, _ in batch:
+            written = False
+    for target, _, before, after in batch:
+        if written:
             ctx.count(target.datastore, "assets_pushed")
+        for name, value in after.items():
+            ctx.change(
+                datastore=target.datastore,
+                asset=target.label,
+                kind="custom_metadata_set",
+                attribute=f"{CM_SET_NAME} › {name}",
+                before=_cell(before.get(name)),
+                after=_cell(value),
+                catalog_ref=target.asset.qualified_name,
+                applied=written,
+            )
+
+
+def _announcement_apply(
+    change: AnnouncementChange, client: AtlanClient, ctx: RunContext, *, username: str
+) -> bool:
+    """Write one announcement change (unless previewing) and audit it; True when it was written."""
+    target, asset = change.target, change.target.asset
+    written = not ctx.preview
+    if written:
+        try:
+            if change.action == "set":
+                client.announcement_set(
+                    asset.type_name,
+                    asset.qualified_name,
+                    asset.name,
+                    announcement_type=ANNOUNCEMENT_TYPE,
+                    title=change.title,
+                    message=change.message,
+                    updated_by=username,
+                )
+            else:
+                client.announcement_clear(asset.type_name, asset.qualified_name, asset.name)
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            ctx.error(
+                f"Could not update the announcement: {exc}", datastore=target.datastore, asset=target.label
+            )
+            written = False
+    ctx.change(
+        datastore=target.datastore,
+        asset=target.label,
+        kind="announcement_set" if change.action == "set" else "announcement_cleared",
+        attribute="announcement",
+        before=asset.announcement_title or "",
+        after=change.title,
+        catalog_ref=asset.qualified_name,
+        applied=written,
+    )
+    if written:
+        ctx.count(
+            target.datastore, "announcements_set" if change.action == "set" else "announcements_cleared"
+        )
+    return written

@@ -22,7 +22,7 @@ from integrations.atlan.records import AtlanAsset, AtlanTagDef
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.context import RunContext
-from integrations.sync.links import links_announcements_save
+from integrations.sync.links import links_alerts_save, links_announcements_save
 from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.names import names_match
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
@@ -45,6 +45,8 @@ class AtlanSync(CatalogSync):
         self.tag_defs: dict[str, AtlanTagDef] = {}
         self.unknown_hashes: set[str] = set()
         self._schemas: tuple[list[str], list[CatalogSchema]] | None = None
+        # Names of the assets read for the current datastore, to say where a propagated tag comes from.
+        self.names_by_guid: dict[str, str] = {}
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -113,6 +115,7 @@ class AtlanSync(CatalogSync):
             if found.unmatched or found.ambiguous:
                 group = schema_assets_group(schema_qn, list(self.assets_read(schema_qn, None)))
         schema_asset = next((a for a in read if a.qualified_name == schema_qn), None)
+        self.names_by_guid = {a.guid: a.name for a in (*read, *group.tables) if a.guid}
         return CatalogRead(schema_asset, group.tables, group.columns_by_table)
 
     def assets_read(self, schema_qn: str, table_qns: list[str] | None) -> Iterator[AtlanAsset]:
@@ -159,6 +162,22 @@ class AtlanSync(CatalogSync):
                 names.append(definition.display_name)
         return names
 
+    def asset_tag_sources(self, asset: CatalogAsset) -> Mapping[str, str]:
+        assert isinstance(asset, AtlanAsset)
+        direct: set[str] = set()
+        inherited: dict[str, str] = {}
+        for ref in asset.tags:
+            definition = self.tag_defs.get(ref.hash)
+            if definition is None:
+                continue
+            if not ref.propagated or ref.source_guid == asset.guid:
+                direct.add(definition.display_name)
+            else:
+                source = self.names_by_guid.get(ref.source_guid or "") or "another Atlan asset"
+                inherited.setdefault(definition.display_name, source)
+        # Applied here as well as propagated: it is the asset's own.
+        return {name: source for name, source in inherited.items() if name not in direct}
+
     def catalog_tags(self) -> Iterable[CatalogTag]:
         for tag_hash in sorted(self.unknown_hashes):
             self.ctx.warning(f"Atlan tag {tag_hash} has no definition visible to this token; skipped it.")
@@ -204,8 +223,9 @@ class AtlanSync(CatalogSync):
             )
         counts = self.ctx.counts[ds.name]
         before = (counts["assets_pushed"], counts["announcements_set"] + counts["announcements_cleared"])
-        written = push_apply(plan, self.client, self.ctx, username=self.username)
-        links_announcements_save(self.links, written)
+        outcome = push_apply(plan, self.client, self.ctx, username=self.username)
+        links_announcements_save(self.links, outcome.remember)
+        links_alerts_save(self.links, outcome.alert_states)
         if not self.ctx.preview:
             # What was actually written, not what was planned: a refused batch is not "pushed".
             pushed = counts["assets_pushed"] - before[0]

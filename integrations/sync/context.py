@@ -80,7 +80,9 @@ class RunContext:
         after: str = "",
         catalog_ref: str = "",
         attribute: str = "",
+        applied: bool | None = None,
     ) -> None:
+        """Audit one change; `applied` defaults to "not a preview" (False: the write was refused)."""
         self._changes.append(
             SyncChange(
                 run=self.run,
@@ -91,7 +93,7 @@ class RunContext:
                 attribute=attribute[:255],
                 before=before,
                 after=after,
-                applied=not self.preview,
+                applied=not self.preview if applied is None else applied and not self.preview,
             )
         )
         if len(self._changes) >= _FLUSH_CHANGES_AT:

@@ -33,6 +33,8 @@ class LinkRow:
         "name_case_differs",
         "announcement_title",
         "announcement_message",
+        "alert_state",
+        "alert_note",
     )
 
     pk: int
@@ -45,6 +47,8 @@ class LinkRow:
     name_case_differs: bool
     announcement_title: str
     announcement_message: str
+    alert_state: str
+    alert_note: str
 
 
 Links = dict[AssetKey, LinkRow | AssetLink]
@@ -131,6 +135,18 @@ def links_announcements_save(links: Links, written: Mapping[AssetKey, tuple[str,
                 AssetLink(pk=link.pk, announcement_title=title[:500], announcement_message=message)
             )
     AssetLink.objects.bulk_update(changed, ["announcement_title", "announcement_message"], batch_size=_CHUNK)
+
+
+def links_alerts_save(links: Links, states: Mapping[AssetKey, tuple[str, str]]) -> None:
+    """Remember the state of each table's warning in the catalog: Plumbline's, a person's or none."""
+    changed = []
+    for key, (state, note) in states.items():
+        link = links.get(key)
+        if link is None or not link.pk or (link.alert_state, link.alert_note) == (state, note[:500]):
+            continue
+        link.alert_state, link.alert_note = state, note[:500]
+        changed.append(AssetLink(pk=link.pk, alert_state=state, alert_note=note[:500]))
+    AssetLink.objects.bulk_update(changed, ["alert_state", "alert_note"], batch_size=_CHUNK)
 
 
 def links_titles_save(links: Links, titles: Mapping[AssetKey, str]) -> None:

@@ -100,6 +100,12 @@ class CatalogSync(ABC):
     def asset_tags(self, asset: CatalogAsset) -> Iterable[str]:
         """The names of the catalog tags on an asset (directly applied or propagated)."""
 
+    def asset_tag_sources(self, asset: CatalogAsset) -> Mapping[str, str]:
+        """Inherited tags of an asset: tag name → the catalog asset it was propagated from.
+
+        Catalogs that do not propagate tags leave this empty: every tag is the asset's own."""
+        return {}
+
     @abstractmethod
     def catalog_tags(self) -> Iterable[CatalogTag]: ...
 
@@ -199,7 +205,8 @@ class CatalogSync(ABC):
         )
         if self.pull and only is None:
             tags = {key: self.asset_tags(asset) for key, asset in mapping.matched.items()}
-            self.collector.datastore_add(ds.id, scope=scope, labels=assets.labels, tags=tags)
+            sources = {key: self.asset_tag_sources(asset) for key, asset in mapping.matched.items()}
+            self.collector.datastore_add(ds.id, scope=scope, labels=assets.labels, tags=tags, sources=sources)
         if self.push:
             wanted = values_for_matched(ds.name, list(mapping.matched), assets.labels)
             self.datastore_push(ds, mapping.matched, wanted)

@@ -43,6 +43,7 @@ class Assignment:
     key: AssetKey
     tag_id: int
     datastore_id: int
+    inherited_from: str = ""  # empty: applied to the asset itself
 
 
 @dataclass
@@ -59,6 +60,9 @@ class PullInput:
     asset_datastore: Mapping[AssetKey, int]
     threshold: float = 0.5
     min_removals_to_stop: int = MIN_REMOVALS_TO_STOP
+    # Where a tag on an asset comes from, by casefolded name: the asset it was propagated from.
+    # A name absent here was applied to the asset itself.
+    sources: Mapping[AssetKey, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,6 +71,9 @@ class PullPlan:
     convert: list[tuple[ExistingTag, CatalogTag]] = field(default_factory=list)
     refresh: list[tuple[ExistingTag, CatalogTag]] = field(default_factory=list)
     add: list[tuple[AssetKey, str]] = field(default_factory=list)  # (asset, tag name)
+    # Assignments that stay but now come from elsewhere: (asset, tag id, inherited from).
+    resource: list[tuple[AssetKey, int, str]] = field(default_factory=list)
+    sources: Mapping[AssetKey, Mapping[str, str]] = field(default_factory=dict)
     remove: list[tuple[AssetKey, ExistingTag]] = field(default_factory=list)
     delete: list[ExistingTag] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # tag name -> why
@@ -76,7 +83,11 @@ class PullPlan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.create or self.convert or self.refresh or self.add or self.remove or self.delete)
+        changes = (self.create, self.convert, self.refresh, self.add, self.resource, self.remove, self.delete)
+        return not any(changes)
+
+    def source_of(self, key: AssetKey, name: str) -> str:
+        return self.sources.get(key, {}).get(name.casefold(), "")
 
 
 def tag_color_normalise(hex_color: str) -> str:
@@ -90,7 +101,7 @@ def tag_color_normalise(hex_color: str) -> str:
 
 
 def pull_plan(data: PullInput) -> PullPlan:
-    plan = PullPlan(asset_datastore=data.asset_datastore)
+    plan = PullPlan(asset_datastore=data.asset_datastore, sources=data.sources)
     by_name = {t.name.casefold(): t for t in data.existing_tags}
     assignments = list(data.assignments)
     mine = {
@@ -148,14 +159,17 @@ def _adds_plan(
     resolved: Mapping[str, ExistingTag | None],
     assignments: Iterable[Assignment],
 ) -> None:
-    have = {(a.key, a.tag_id) for a in assignments}
+    have = {(a.key, a.tag_id): a.inherited_from for a in assignments}
     for key, names in data.wanted.items():
+        sources = data.sources.get(key, {})
         for folded in sorted({n.casefold() for n in names}):
             if folded not in resolved:
                 continue
             tag = resolved[folded]
             if tag is None or (key, tag.id) not in have:
                 plan.add.append((key, data.catalog_tags[folded].name))
+            elif have[(key, tag.id)] != sources.get(folded, ""):
+                plan.resource.append((key, tag.id, sources.get(folded, "")))
 
 
 def _removals_plan(

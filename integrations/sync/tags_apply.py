@@ -47,12 +47,14 @@ def pull_load_existing(
     assignments: list[Assignment] = []
     if ids:
         for level, model in LEVEL_MODELS.items():
-            through = model.tags.through
+            through: Any = model.tags.through
             ds_path = {"datastore": "datastore_id", "container": "container__datastore_id"}.get(
                 level, "field__container__datastore_id"
             )
-            rows = through.objects.filter(tag_id__in=ids).values_list(f"{level}_id", "tag_id", ds_path)
-            assignments.extend(Assignment((level, obj), tag, ds) for obj, tag, ds in rows)
+            rows = through.objects.filter(tag_id__in=ids).values_list(
+                f"{level}_id", "tag_id", ds_path, "inherited_from"
+            )
+            assignments.extend(Assignment((level, obj), tag, ds, source) for obj, tag, ds, source in rows)
     return tags, assignments
 
 
@@ -88,12 +90,13 @@ def pull_apply(
             after="external",
         )
     for key, name in plan.add:
+        source = plan.source_of(key, name)
         ctx.change(
             datastore=ds_name(key),
             asset=asset_labels.get(key, str(key)),
             kind="tag_added",
             attribute="tag",
-            after=name,
+            after=f"{name} (inherited from {source})" if source else name,
         )
         ctx.count(ds_name(key), "tags_pulled")
     for key, gone in plan.remove:
@@ -154,20 +157,33 @@ def _apply(plan: PullPlan, integration_id: int) -> set[str]:
         name.casefold(): pk
         for pk, name in Tag.objects.filter(integration_id=integration_id).values_list("id", "name")
     }
-    by_level: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_level: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     lost: set[str] = set()
     for (level, obj), name in plan.add:
         if name.casefold() in ids:
-            by_level[level].append((obj, ids[name.casefold()]))
+            by_level[level].append((obj, ids[name.casefold()], plan.source_of((level, obj), name)))
         else:
             lost.add(name)
-    for level, pairs in by_level.items():
+    for level, rows in by_level.items():
         through: Any = LEVEL_MODELS[level].tags.through
         through.objects.bulk_create(
-            [through(**{f"{level}_id": obj, "tag_id": tag}) for obj, tag in pairs],
+            [
+                through(**{f"{level}_id": obj, "tag_id": tag, "inherited_from": src[:1000]})
+                for obj, tag, src in rows
+            ],
             ignore_conflicts=True,
             batch_size=_CHUNK,
         )
+    resourced: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    for (level, obj), tag_id, source in plan.resource:
+        resourced[(level, tag_id, source)].append(obj)
+    for (level, tag_id, source), objs in resourced.items():
+        through = LEVEL_MODELS[level].tags.through
+        for start in range(0, len(objs), _CHUNK):
+            chunk = objs[start : start + _CHUNK]
+            through.objects.filter(tag_id=tag_id, **{f"{level}_id__in": chunk}).update(
+                inherited_from=source[:1000]
+            )
     removals: dict[tuple[str, int], list[int]] = defaultdict(list)
     for (level, obj), tag in plan.remove:
         removals[(level, tag.id)].append(obj)
@@ -198,6 +214,7 @@ class PullCollector:
     asset_datastore: dict[AssetKey, int] = field(default_factory=dict)
     labels: dict[AssetKey, str] = field(default_factory=dict)
     too_long: set[str] = field(default_factory=set)
+    sources: dict[AssetKey, dict[str, str]] = field(default_factory=dict)
 
     def datastore_add(
         self,
@@ -206,8 +223,10 @@ class PullCollector:
         scope: Iterable[AssetKey],
         labels: Mapping[AssetKey, str],
         tags: Mapping[AssetKey, Iterable[str]],
+        sources: Mapping[AssetKey, Mapping[str, str]] | None = None,
     ) -> None:
-        """A datastore read in full: its assets' catalog tag names (absent or empty: no tags)."""
+        """A datastore read in full: its assets' catalog tag names (absent or empty: no tags), and
+        for inherited ones the asset they were propagated from (by tag name)."""
         self.scope.add(datastore_id)
         for key in scope:
             self.asset_datastore[key] = datastore_id
@@ -221,6 +240,10 @@ class PullCollector:
                     kept.add(name)
             if kept:
                 self.wanted[key] = kept
+        for key, by_name in (sources or {}).items():
+            inherited = {name.casefold(): source for name, source in by_name.items() if source}
+            if inherited:
+                self.sources[key] = inherited
 
     def datastore_failed(self, datastore_id: int) -> None:
         """A failed read never counts as "tags removed": keep the datastore out of scope."""
@@ -252,6 +275,7 @@ def pull_finish(
             assignments=assignments,
             asset_datastore=collector.asset_datastore,
             threshold=settings.PLUMBLINE_TAG_REMOVAL_THRESHOLD,
+            sources=collector.sources,
         )
     )
     if plan.stop_reason:

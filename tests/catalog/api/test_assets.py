@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sales():
-    """Sales › ORDERS (PII global, Finance-Atlan external) › ORDER_ID (Finance-Atlan); Sales › USERS."""
+    """Sales › ORDERS (PII global, Finance-Atlan external) › ORDER_ID (Finance-Atlan, inherited from
+    ORDERS in Atlan); Sales › USERS › EMAIL."""
     atlan = integration_make("Atlan prod")
     pii = tag_make("PII", color="#E74C3C")
     finance = tag_make("Finance-Atlan", integration=atlan)
@@ -35,7 +36,7 @@ def sales():
     check_make(orders)
     anomaly_make(orders)
     order_id = field_make(orders, "ORDER_ID")
-    order_id.tags.add(finance)
+    order_id.tags.add(finance, through_defaults={"inherited_from": "SALES.PUBLIC.ORDERS"})
     users = container_make(datastore, "USERS")
     field_make(users, "EMAIL")
     return {"atlan": atlan, "pii": pii, "finance": finance, "ds": datastore, "orders": orders, "id": order_id}
@@ -62,9 +63,9 @@ def test_a_containers_tags_say_global_or_external_and_from_which_integration(vie
     assert body["type"] == "table" and body["score"] == 61.5 and body["field_count"] == 1
     tags = {t["name"]: t for t in body["tags"]}
     assert tags["PII"]["type"] == "global" and tags["PII"]["integration"] is None
-    assert tags["PII"]["color"] == "#E74C3C"
+    assert tags["PII"]["color"] == "#E74C3C" and tags["PII"]["inherited_from"] == ""
     external = tags["Finance-Atlan"]
-    assert external["type"] == "external"
+    assert external["type"] == "external" and external["inherited_from"] == ""
     assert external["integration"] == {"id": sales["atlan"].pk, "name": "Atlan prod", "type": "atlan"}
 
 
@@ -73,7 +74,18 @@ def test_fields_name_their_container_and_datastore(viewer_api, sales):
     assert body["container"] == {"id": sales["orders"].pk, "name": "ORDERS"}
     assert body["datastore"] == {"id": sales["ds"].pk, "name": "Sales"}
     assert body["declared_type"] == "VARCHAR" and body["score"] is None
-    assert [t["name"] for t in body["tags"]] == ["Finance-Atlan"]
+    assert [(t["name"], t["inherited_from"]) for t in body["tags"]] == [
+        ("Finance-Atlan", "SALES.PUBLIC.ORDERS")
+    ]
+
+
+def test_a_tag_filter_can_keep_or_leave_out_inherited_tags(viewer_api, sales):
+    finance = sales["finance"].pk
+    assert _names(viewer_api.get(f"/api/fields?tag={finance}").json()) == ["ORDER_ID"]
+    assert _names(viewer_api.get(f"/api/fields?tag={finance}&inherited=only").json()) == ["ORDER_ID"]
+    assert _names(viewer_api.get(f"/api/fields?tag={finance}&inherited=exclude").json()) == []
+    assert _names(viewer_api.get(f"/api/containers?tag={finance}&inherited=exclude").json()) == ["ORDERS"]
+    assert _names(viewer_api.get(f"/api/containers?tag={finance}&inherited=only").json()) == []
 
 
 def test_containers_filter_by_datastore_name_type_tag_and_integration(viewer_api, sales):
@@ -112,6 +124,7 @@ def test_fields_and_datastores_filter_too(viewer_api, sales):
         ("/api/containers?tag=abc", "tag"),
         ("/api/fields?integration=0", "integration"),
         ("/api/datastores?connector=excel", "connector"),
+        ("/api/fields?tag=1&inherited=maybe", "inherited"),
     ],
 )
 def test_bad_filters_are_field_errors(viewer_api, url, field):

@@ -97,6 +97,47 @@ def test_pull_creates_external_tags_on_all_three_levels_with_display_names(atlan
     assert SyncChange.objects.filter(run=run, kind="tag_added", applied=True).exists()
 
 
+def test_a_tag_name_longer_than_255_characters_is_kept_whole_and_shown_shortened(
+    atlan_sandbox, demo, admin_http
+):
+    long_name = "Retention policy " + "x" * 300
+    atlan_sandbox.store.add_tag(f"{SNOW}/PAYMENTS", long_name)
+    integration = integration_make(atlan_sandbox)
+    run = sync(integration, push=False)
+    assert finished(run, DEMO_PULL_WARNINGS), log_text(run)
+    assert long_name in tag_names(container("PAYMENTS"))
+    html = admin_http.get(container("PAYMENTS").get_absolute_url()).content.decode()
+    assert f'title="{long_name} · External tag from integration Atlan"' in html
+    assert f'<span class="name">{long_name[:59]}…</span>' in html
+
+
+def test_a_propagated_tag_is_kept_as_inherited_from_its_source_and_can_be_filtered(
+    atlan_sandbox, demo, admin_http
+):
+    integration = integration_make(atlan_sandbox)
+    sync(integration, push=False)
+    email = field("customers", "email")
+    links = {link.tag.name: link.inherited_from for link in email.tag_links.select_related("tag")}
+    # Confidential is on the column itself; PII comes down from the CUSTOMERS table.
+    assert links["Confidential"] == "" and links["PII"] == "CUSTOMERS"
+    html = admin_http.get(email.get_absolute_url()).content.decode()
+    assert "inherited from CUSTOMERS" in html and "chip-inherited" in html
+    customers = container("customers")
+    pii = Tag.objects.get(name="PII")
+    listing = customers.get_absolute_url()
+    fragment = {"HX-Request": "true", "HX-Target": "field-results"}
+    only_inherited = admin_http.get(listing, {"tag": pii.pk, "inherited": "only"}, headers=fragment)
+    direct_only = admin_http.get(listing, {"tag": pii.pk, "inherited": "exclude"}, headers=fragment)
+    only_inherited, direct_only = only_inherited.content.decode(), direct_only.content.decode()
+    assert f"/fields/{email.pk}/" in only_inherited and f"/fields/{email.pk}/" not in direct_only
+    on_tag_page = admin_http.get(pii.get_absolute_url(), {"inherited": "only"}).content.decode()
+    assert f"/fields/{email.pk}/" in on_tag_page and "inherited from CUSTOMERS" in on_tag_page
+    # Applied directly in Atlan later: the same assignment now says it is the column's own.
+    atlan_sandbox.store.add_tag(f"{SNOW}/CUSTOMERS/EMAIL", "PII")
+    sync(integration, push=False)
+    assert email.tag_links.get(tag=pii).inherited_from == ""
+
+
 def test_tag_removed_in_the_catalog_is_removed_on_the_next_pull_and_orphans_deleted(atlan_sandbox, demo):
     integration = integration_make(atlan_sandbox)
     sync(integration, push=False)
@@ -369,6 +410,11 @@ def test_a_failing_write_is_logged_and_the_run_goes_on(atlan_sandbox, demo):
     assert run.status == "partial", log_text(run)
     assert run.error_samples and run.totals["errors"] >= 3
     assert "PII" in tag_names(field("customers", "email"))  # the pull still happened
+    # The audit and the counts say what was written, not what was tried.
+    refused = SyncChange.objects.filter(run=run, kind="custom_metadata_set")
+    assert refused.exists() and not refused.filter(applied=True).exists()
+    assert run.totals.get("assets_pushed", 0) == 0
+    assert "Pushed custom metadata to 0 asset(s)" in log_text(run)
 
 
 def test_a_rejected_token_stops_the_run_and_asks_for_re_authentication(atlan_sandbox, demo):
