@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from integrations.models import Integration, SyncLogLine, SyncRun
+from integrations.connectors import integration_connector
+from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
 
 
 def integration_cards(*, pk: int | None = None) -> list[Integration]:
@@ -79,3 +81,83 @@ def run_log_complete(run: SyncRun) -> bool:
     if run.finished_at is None or timezone.now() - run.finished_at > CLOSING_LINE_WAIT:
         return True
     return run.log_lines.filter(at__gte=run.finished_at).exists()
+
+
+@dataclass
+class CatalogPanel:
+    """One integration's view of one Plumbline asset, for the catalog panel on asset pages."""
+
+    integration: Integration
+    link: AssetLink | None
+    catalog_url: str
+    issue: SyncIssue | None
+    last_pull: SyncRun | None
+    last_push: SyncRun | None
+    # (attribute, value, run) Plumbline last wrote on the catalog asset, newest first per attribute.
+    written: list[tuple[str, str, SyncRun]]
+
+
+def asset_catalog_panels(*, level: str, object_id: int, container_id: int | None) -> list[CatalogPanel]:
+    """Per integration: the matched catalog asset or why there is none, the last pull and push, and
+    what Plumbline last wrote there. A few queries per integration, none per attribute."""
+    links = {link.integration_id: link for link in AssetLink.objects.filter(level=level, object_id=object_id)}
+    panels = []
+    for integration in Integration.objects.order_by("name"):
+        link = links.get(integration.pk)
+        finished = integration.runs.filter(status__in=SyncRun.FINISHED_OK)
+        issue = None
+        if link is None:
+            issue = (
+                SyncIssue.objects.filter(run__integration=integration, level=level, object_id=object_id)
+                .select_related("run")
+                .order_by("-id")
+                .first()
+            )
+        panels.append(
+            CatalogPanel(
+                integration=integration,
+                link=link,
+                catalog_url=_catalog_url(integration, link),
+                issue=issue,
+                last_pull=finished.filter(pull=True).first(),
+                last_push=_last_push(finished, container_id),
+                written=_written(integration, link),
+            )
+        )
+    return panels
+
+
+def _catalog_url(integration: Integration, link: AssetLink | None) -> str:
+    if link is None:
+        return ""
+    return integration_connector(integration).asset_url(
+        integration.url,
+        catalog_type=link.catalog_type,
+        qualified_name=link.catalog_qualified_name,
+        guid=link.catalog_guid,
+    )
+
+
+def _last_push(finished: QuerySet[SyncRun], container_id: int | None) -> SyncRun | None:
+    """The latest push that covered the asset: a full one, or an event push of its table."""
+    for run in finished.filter(push=True)[:50]:
+        if run.container_ids is None or (container_id is not None and container_id in run.container_ids):
+            return run
+    return None
+
+
+def _written(integration: Integration, link: AssetLink | None) -> list[tuple[str, str, SyncRun]]:
+    if link is None:
+        return []
+    changes = (
+        SyncChange.objects.filter(
+            run__integration=integration, catalog_ref=link.catalog_qualified_name[:1000], applied=True
+        )
+        .exclude(attribute="")
+        .select_related("run")
+        .order_by("-id")[:200]
+    )
+    latest: dict[str, tuple[str, str, SyncRun]] = {}
+    for change in changes:
+        latest.setdefault(change.attribute, (change.attribute, change.after, change.run))
+    return sorted(latest.values())

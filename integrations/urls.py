@@ -11,6 +11,7 @@ urlpatterns = [
     path("settings/integrations/<int:pk>/test/", views.integration_test, name="test"),
     path("settings/integrations/<int:pk>/sync/", run_views.sync_start, name="sync"),
     path("settings/integrations/<int:pk>/runs/", run_views.run_list, name="run_list"),
+    path("catalog-panel/<str:level>/<int:pk>/", views.asset_panel, name="asset_panel"),
     path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
     path("runs/<int:pk>/assets/", run_views.run_assets, name="run_assets"),
     path("runs/<int:pk>/cancel/", run_views.run_cancel, name="run_cancel"),

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import admin_required
+from catalog.models import Container, Datastore, Field
 from config.htmx import HtmxHttpRequest
 from integrations.forms import IntegrationForm
 from integrations.models import Integration
 from integrations.runs import runs_sweep
-from integrations.selectors import integration_cards
+from integrations.selectors import asset_catalog_panels, integration_cards
 from integrations.services import (
     integration_create,
     integration_delete,
@@ -116,3 +117,18 @@ def integration_test(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "integrations/partials/_card.html", {"integration": card})
     return redirect("integrations:list")
+
+
+@require_GET
+def asset_panel(request: HtmxHttpRequest, level: str, pk: int) -> HttpResponse:
+    """The catalog panel of an asset page, loaded after the page so the page stays fast."""
+    model = {"datastore": Datastore, "container": Container, "field": Field}.get(level)
+    if model is None:
+        raise Http404("Unknown asset level.")
+    asset = get_object_or_404(model, pk=pk)
+    container_id = {"container": pk, "field": getattr(asset, "container_id", None)}.get(level)
+    panels = asset_catalog_panels(level=level, object_id=pk, container_id=container_id)
+    context = {"panels": panels, "level": level, "asset": asset}
+    if request.htmx:
+        return render(request, "integrations/partials/_asset_panel.html", context)
+    return render(request, "integrations/asset_panel.html", context)

@@ -128,6 +128,23 @@ def test_a_table_shows_its_catalog_tags_as_external(page: Page, admin, synced, s
     screenshot("table-external-tags")
 
 
+def test_a_tables_catalog_panel_names_its_catalog_asset_and_its_link_opens_it(
+    page: Page, viewer, synced, screenshot
+):
+    sign_in(page, viewer.username)
+    page.goto(container_url("ORDER_ITEMS"))
+    panel = page.locator("#catalog-panel")
+    expect(panel).to_contain_text(f"{SNOW}/ORDER_ITEMS")
+    expect(panel).to_contain_text("Plumbline: 1 active anomaly")
+    expect(panel).to_contain_text("Plumbline › Anomaly Count")
+    screenshot("table-catalog-panel")
+    with page.context.expect_page() as opened:
+        panel.locator("a.catalog-link").click()
+    catalog = opened.value
+    expect(catalog.locator("#asset-name")).to_contain_text("ORDER_ITEMS")
+    expect(catalog.locator(".ann.warning")).to_contain_text("Plumbline: 1 active anomaly")
+
+
 def test_an_external_tag_lists_its_assets(page: Page, admin, synced):
     sign_in(page, admin.username)
     page.goto(container_url("PAYMENTS"))
