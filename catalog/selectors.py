@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Case,
@@ -24,6 +24,7 @@ from catalog.models import Anomaly, Check, Container, Datastore, Field, QualityS
 
 AssetModel = Datastore | Container | Field
 AssetType = type[Datastore] | type[Container] | type[Field]
+_A = TypeVar("_A", Datastore, Container, Field)
 SCORE_HISTORY_LENGTH = 30
 _OPEN = Q(status__in=Anomaly.OPEN_STATUSES)
 
@@ -68,15 +69,29 @@ def _tag_filtered(rows: QuerySet[Any], tag_id: int | None, inherited: str) -> Qu
 # Datastores
 
 
+def _of_integration(rows: QuerySet[_A], model: AssetType, integration_id: int | None) -> QuerySet[_A]:
+    """Assets carrying any external tag of the integration, each once however many it carries."""
+    if integration_id is None:
+        return rows
+    through: Any = model.tags.through
+    owner = f"{model._meta.model_name}_id"
+    return rows.filter(pk__in=through.objects.filter(tag__integration_id=integration_id).values(owner))
+
+
 def datastore_list(
-    *, q: str = "", connector_type: str = "", tag_id: int | None = None, inherited: str = ""
+    *,
+    q: str = "",
+    connector_type: str = "",
+    tag_id: int | None = None,
+    inherited: str = "",
+    integration_id: int | None = None,
 ) -> QuerySet[Datastore]:
     rows = Datastore.objects.select_related("current_score").prefetch_related(tags_prefetch(Datastore))
     if q:
         rows = rows.filter(name__icontains=q)
     if connector_type:
         rows = rows.filter(connector_type=connector_type)
-    rows = _tag_filtered(rows, tag_id, inherited)
+    rows = _of_integration(_tag_filtered(rows, tag_id, inherited), Datastore, integration_id)
     return rows.annotate(
         container_count=_count(Container, "datastore"),
         active_check_count=_count(Check, "container__datastore", Q(status=Check.Status.ACTIVE)),
@@ -129,6 +144,33 @@ def datastore_containers(
         active_check_count=_count(Check, "container", Q(status=Check.Status.ACTIVE)),
         open_anomaly_count=_count(Anomaly, "container", _OPEN),
     ).order_by("name")
+
+
+def container_list(
+    *,
+    datastore_id: int | None = None,
+    q: str = "",
+    container_type: str = "",
+    tag_id: int | None = None,
+    inherited: str = "",
+    integration_id: int | None = None,
+) -> QuerySet[Container]:
+    """Containers of every datastore (or one), for the API; counted like a datastore's list."""
+    rows = Container.objects.select_related("datastore", "current_score").prefetch_related(
+        tags_prefetch(Container)
+    )
+    if datastore_id is not None:
+        rows = rows.filter(datastore_id=datastore_id)
+    if q:
+        rows = rows.filter(name__icontains=q)
+    if container_type:
+        rows = rows.filter(container_type=container_type)
+    rows = _of_integration(_tag_filtered(rows, tag_id, inherited), Container, integration_id)
+    return rows.annotate(
+        field_count=_count(Field, "container"),
+        active_check_count=_count(Check, "container", Q(status=Check.Status.ACTIVE)),
+        open_anomaly_count=_count(Anomaly, "container", _OPEN),
+    ).order_by("datastore__name", "name", "pk")
 
 
 def container_get(*, pk: int) -> Container:
@@ -185,6 +227,28 @@ def container_anomalies(*, container: Container, state: str = "open") -> QuerySe
 # Fields
 
 
+def field_list(
+    *,
+    datastore_id: int | None = None,
+    container_id: int | None = None,
+    q: str = "",
+    tag_id: int | None = None,
+    inherited: str = "",
+    integration_id: int | None = None,
+) -> QuerySet[Field]:
+    rows = Field.objects.select_related("container__datastore", "current_score").prefetch_related(
+        tags_prefetch(Field)
+    )
+    if datastore_id is not None:
+        rows = rows.filter(container__datastore_id=datastore_id)
+    if container_id is not None:
+        rows = rows.filter(container_id=container_id)
+    if q:
+        rows = rows.filter(name__icontains=q)
+    rows = _of_integration(_tag_filtered(rows, tag_id, inherited), Field, integration_id)
+    return rows.order_by("container__datastore__name", "container__name", "name", "pk")
+
+
 def field_get(*, pk: int) -> Field:
     return (
         Field.objects.select_related("container__datastore", "current_score")
@@ -214,12 +278,14 @@ def asset_score_history(*, asset: AssetModel, limit: int = SCORE_HISTORY_LENGTH)
 # Tags
 
 
-def tag_list(*, q: str = "", tag_type: str = "") -> QuerySet[Tag]:
+def tag_list(*, q: str = "", tag_type: str = "", integration_id: int | None = None) -> QuerySet[Tag]:
     rows = Tag.objects.select_related("integration")
     if q:
         rows = rows.filter(name__icontains=q)
     if tag_type:
         rows = rows.filter(tag_type=tag_type)
+    if integration_id is not None:
+        rows = rows.filter(integration_id=integration_id)
     return rows.annotate(
         datastore_count=_count(Datastore.tags.through, "tag"),
         container_count=_count(Container.tags.through, "tag"),

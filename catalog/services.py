@@ -23,6 +23,7 @@ from catalog.models import (
 from catalog.signals import container_changed
 
 AssetModel = Datastore | Container | Field
+EXTERNAL_READ_ONLY = "External tags are managed by their integration and are read-only."
 _SCORE_OWNER = {Datastore: "datastore", Container: "container", Field: "field"}
 
 
@@ -104,7 +105,7 @@ def tag_create(
 
 def tag_update(*, tag: Tag, **changes: object) -> Tag:
     if tag.is_external:
-        raise ValidationError("External tags are managed by their integration and are read-only.")
+        raise ValidationError(EXTERNAL_READ_ONLY)
     for key, value in changes.items():
         setattr(tag, key, value)
     tag.full_clean()
@@ -114,7 +115,7 @@ def tag_update(*, tag: Tag, **changes: object) -> Tag:
 
 def tag_delete(*, tag: Tag) -> None:
     if tag.is_external:
-        raise ValidationError("External tags are managed by their integration and are read-only.")
+        raise ValidationError(EXTERNAL_READ_ONLY)
     tag.delete()
 
 

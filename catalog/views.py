@@ -283,7 +283,7 @@ def _tag_form_response(request: HtmxHttpRequest, form: TagForm, tag: Tag | None)
 def _global_tag_or_error(pk: int) -> Tag | HttpResponse:
     tag = get_object_or_404(Tag.objects.select_related("integration"), pk=pk)
     if tag.is_external:
-        return _bad_request("External tags are managed by their integration and are read-only.")
+        return _bad_request(services.EXTERNAL_READ_ONLY)
     return tag
 
 

@@ -16,3 +16,8 @@ STORAGES = {
 }
 # Static files come from the finders in tests; whitenoise would warn about a missing STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
+# Throttle counters stay in the test process (clearing a Redis cache would flush the broker's database).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"},
+}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from integrations.connectors import connectors_all
 from integrations.models import Integration
 from integrations.services import EDITABLE
-from integrations.sync.connector import CredentialField
+from integrations.sync.connector import ConnectionProblem, CredentialField
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -144,6 +144,14 @@ class IntegrationForm(forms.ModelForm):
         skip = {*self.credential_names, *(["integration_type"] if self.instance.pk else [])}
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
+    def problem_field(self, problem: ConnectionProblem) -> str:
+        """The field a failed connection check is about (the API reports it on the same field)."""
+        if problem.field in self.fields:
+            return problem.field
+        if problem.kind in ("rejected", "no_access") and self.credential_names:
+            return self.credential_names[-1]
+        return "url"
+
     def clean_schedule_minutes(self) -> int:
         return self.cleaned_data.get("schedule_minutes") or 0
 
@@ -167,3 +175,17 @@ class IntegrationForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("Another integration already has this name.")
         return name
+
+
+class SyncForm(forms.Form):
+    """What a sync does: the sync modal and the API's sync request share it."""
+
+    pull = forms.BooleanField(required=False, initial=True)
+    push = forms.BooleanField(required=False, initial=True)
+    preview = forms.BooleanField(required=False, label="Preview only")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("pull") or data.get("push")):
+            raise forms.ValidationError("Pick what to sync: pull, push or both.")
+        return data

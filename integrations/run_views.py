@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
@@ -18,24 +16,13 @@ from accounts.roles import admin_required
 from config.htmx import HtmxHttpRequest
 from integrations import runs
 from integrations.connectors import integration_connector
+from integrations.forms import SyncForm
 from integrations.models import Integration, SyncRun
 from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
 from integrations.runs import RunAlreadyActive, run_start
 from integrations.selectors import run_log_lines, run_summary
 
 LOG_PAGE = 500
-
-
-class SyncForm(forms.Form):
-    pull = forms.BooleanField(required=False, initial=True)
-    push = forms.BooleanField(required=False, initial=True)
-    preview = forms.BooleanField(required=False, label="Preview only")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not (data.get("pull") or data.get("push")):
-            raise forms.ValidationError("Pick what to sync: pull, push or both.")
-        return data
 
 
 @admin_required

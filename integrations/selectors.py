@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from integrations.connectors import integration_connector
 from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
@@ -66,6 +68,19 @@ def run_summary(run: SyncRun) -> dict:
         "issue_counts": issue_counts,
         "change_count": run.changes.count(),
     }
+
+
+# A run's closing line is written just after its status changes; past this, stop waiting for it.
+CLOSING_LINE_WAIT = timedelta(seconds=5)
+
+
+def run_log_complete(run: SyncRun) -> bool:
+    """The run has ended and its log has its closing line: a reader following the log may stop."""
+    if run.is_active:
+        return False
+    if run.finished_at is None or timezone.now() - run.finished_at > CLOSING_LINE_WAIT:
+        return True
+    return run.log_lines.filter(at__gte=run.finished_at).exists()
 
 
 @dataclass

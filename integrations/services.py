@@ -57,6 +57,7 @@ def integration_create(*, user: User | None, credentials: dict[str, str], **valu
             user=user,
             action=IntegrationChange.Action.CREATED,
             changes={k: [None, getattr(integration, k)] for k in ("integration_type", *EDITABLE)}
+            | ({"parameters": [None, integration.parameters]} if integration.parameters else {})
             | _credential_changes({}, credentials),
         )
         integration_schedule_sync(integration)

@@ -45,15 +45,6 @@ def integration_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "integrations/list.html", context)
 
 
-def _problem_field(form: IntegrationForm, problem: ConnectionProblem) -> str:
-    """The form field a failed connection check is about."""
-    if problem.field in form.fields:
-        return problem.field
-    if problem.kind in ("rejected", "no_access") and form.credential_names:
-        return form.credential_names[-1]
-    return "url"
-
-
 @admin_required
 @require_http_methods(["GET", "POST"])
 def integration_add(request: HtmxHttpRequest) -> HttpResponse:
@@ -68,7 +59,7 @@ def integration_add(request: HtmxHttpRequest) -> HttpResponse:
                 user=request.user, credentials=form.credentials(), **form.values()
             )
         except ConnectionProblem as problem:
-            form.add_error(_problem_field(form, problem), problem.message)
+            form.add_error(form.problem_field(problem), problem.message)
         else:
             return _done(request, f"“{integration.name}” is connected. Press Sync to bring its tags in.")
     context = {"form": form, "title": "Add Integration", "action": reverse("integrations:add")}
@@ -88,7 +79,7 @@ def integration_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 integration=integration, user=request.user, credentials=form.credentials(), **form.values()
             )
         except ConnectionProblem as problem:
-            form.add_error(_problem_field(form, problem), problem.message)
+            form.add_error(form.problem_field(problem), problem.message)
         else:
             return _done(request, f"“{integration.name}” was saved.")
     context = {
