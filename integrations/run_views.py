@@ -127,6 +127,18 @@ def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect(run.get_absolute_url())
 
 
+# A cell starting with one of these runs as a formula in a spreadsheet (tab, CR and LF too: some
+# spreadsheets strip them and read what follows).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell_neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' so it reads as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -142,10 +154,7 @@ def run_changes_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
             values = [run.pk, c.datastore, c.asset, c.catalog_ref, c.kind, c.before, c.after, c.applied]
-            # Cells starting with = + - @ would run as formulas in a spreadsheet.
-            yield writer.writerow(
-                [f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in values]
-            )
+            yield writer.writerow([csv_cell_neutralise(v) for v in values])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-changes.csv"'
