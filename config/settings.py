@@ -53,10 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_q",
     "accounts",
     "catalog",
+    # Before django_q: its qcluster command (integrations/management/commands) replaces django-q2's.
     "integrations",
+    "django_q",
 ]
 
 MIDDLEWARE = [

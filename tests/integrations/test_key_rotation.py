@@ -30,7 +30,10 @@ def test_after_rotating_the_old_key_can_be_dropped_and_credentials_still_decrypt
     assert "Re-encrypted the credentials of 2 integration(s) with the first of 2 key(s)." in out
     assert "can now be removed" in out
     old_key.PLUMBLINE_ENCRYPTION_KEYS = [NEW]
-    assert sorted(i.token for i in Integration.objects.all()) == ["token-of-atlan-prod", "token-of-atlan-test"]
+    assert sorted(i.token for i in Integration.objects.all()) == [
+        "token-of-atlan-prod",
+        "token-of-atlan-test",
+    ]
 
 
 def test_without_rotating_dropping_the_old_key_makes_credentials_unreadable(db, old_key):
