@@ -16,6 +16,7 @@ from integrations.models import Integration
 from integrations.runs import runs_sweep
 from integrations.selectors import integration_cards
 from integrations.services import (
+    CredentialsRequired,
     integration_create,
     integration_delete,
     integration_test_connection,
@@ -88,6 +89,9 @@ def integration_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             integration_update(
                 integration=integration, user=request.user, credentials=form.credentials(), **form.values()
             )
+        except CredentialsRequired as required:
+            for name in required.fields:
+                form.add_error(name if name in form.fields else None, required.message)
         except ConnectionProblem as problem:
             form.add_error(_problem_field(form, problem), problem.message)
         else:
