@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from multiprocessing.connection import wait as connection_wait
 from types import FrameType
 from typing import Any
 
@@ -28,9 +29,10 @@ SENTINEL_GRACE_SECONDS = 1.0
 class GroupSafeCluster(Cluster):
     def sig_handler(self, signum: int, frame: FrameType | None) -> None:
         sentinel = self.sentinel
+        # Not sentinel.join()/is_alive(): the signal can come while this process is reaping the
+        # sentinel, and then they say "alive" for good. The handle is ready once it has ended.
         if signum == signal.SIGTERM and sentinel is not None:
-            sentinel.join(timeout=SENTINEL_GRACE_SECONDS)
-            if not sentinel.is_alive():
+            if connection_wait([sentinel.sentinel], timeout=SENTINEL_GRACE_SECONDS):
                 logger.info("Q Cluster %s stopped: SIGTERM reached all of its processes.", self.name)
                 self.start_event = None
                 self.stop_event = None
