@@ -31,12 +31,15 @@ class GroupSafeCluster(Cluster):
         sentinel = self.sentinel
         # Not sentinel.join()/is_alive(): the signal can come while this process is reaping the
         # sentinel, and then they say "alive" for good. The handle is ready once it has ended.
-        if signum == signal.SIGTERM and sentinel is not None:
-            if connection_wait([sentinel.sentinel], timeout=SENTINEL_GRACE_SECONDS):
-                logger.info("Q Cluster %s stopped: SIGTERM reached all of its processes.", self.name)
-                self.start_event = None
-                self.stop_event = None
-                return
+        if (
+            signum == signal.SIGTERM
+            and sentinel is not None
+            and connection_wait([sentinel.sentinel], timeout=SENTINEL_GRACE_SECONDS)
+        ):
+            logger.info("Q Cluster %s stopped: SIGTERM reached all of its processes.", self.name)
+            self.start_event = None
+            self.stop_event = None
+            return
         super().sig_handler(signum, frame)
 
 
