@@ -35,6 +35,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Plain http to a catalog is allowed only for loopback hosts unless this is on.
 PLUMBLINE_ALLOW_INSECURE_HTTP = env.bool("PLUMBLINE_ALLOW_INSECURE_HTTP", default=False)
+# Catalog requests never go to loopback, private, link-local or unspecified addresses (checked on
+# every connection, on the address the name resolves to then), except: loopback when this is on
+# (the local sandboxes: `make run` and the tests), and the hosts named here (on-premises catalogs).
+PLUMBLINE_ALLOW_LOOPBACK = env.bool("PLUMBLINE_ALLOW_LOOPBACK", default=False)
+PLUMBLINE_ALLOWED_PRIVATE_HOSTS = env.list("PLUMBLINE_ALLOWED_PRIVATE_HOSTS", default=[])
 # A pull that would remove more than this share of an integration's tag assignments stops.
 PLUMBLINE_TAG_REMOVAL_THRESHOLD = env.float("PLUMBLINE_TAG_REMOVAL_THRESHOLD", default=0.5)
 # Seconds an event-driven push waits so that a burst of events becomes one push.

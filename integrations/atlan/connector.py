@@ -9,6 +9,7 @@ from integrations.atlan.client import AtlanClient
 from integrations.atlan.queries import bool_filter, term, terms
 from integrations.atlan.sync import SEARCH_PAGE_SIZE, AtlanSync
 from integrations.http import (
+    CatalogAddressRefusedError,
     CatalogAuthenticationError,
     CatalogConnectionError,
     CatalogError,
@@ -72,6 +73,8 @@ class AtlanConnector:
                         terms("__typeName.keyword", ["Connection", "Database", "Schema", "Table"]),
                     )
                 )
+            except CatalogAddressRefusedError as exc:
+                raise ConnectionProblem("unreachable", str(exc)) from None
             except CatalogTLSError as exc:
                 raise ConnectionProblem("tls", f"The TLS handshake with {host} failed: {exc}") from None
             except CatalogConnectionError:

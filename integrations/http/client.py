@@ -9,24 +9,30 @@ of HTTP failures into catalog-agnostic typed exceptions whose messages never con
 
 from __future__ import annotations
 
-import json as json_module
 import random as _random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
+from integrations.http.answers import Answering
 from integrations.http.errors import (
+    CatalogAddressRefusedError,
     CatalogAuthenticationError,
     CatalogConnectionError,
     CatalogError,
-    CatalogMalformedResponseError,
     CatalogPermissionError,
     CatalogRequestError,
     CatalogTLSError,
-    error_class_for,
+)
+from integrations.http.guard import (
+    AddressPolicy,
+    AddressRefused,
+    RedirectRefused,
+    address_policy_from_settings,
+    session_guard,
 )
 from integrations.http.retries import Retrying
 from integrations.http.support import (
@@ -48,13 +54,12 @@ from integrations.http.support import (
     network_reason,
     parse_retry_after,
     retries_text,
-    snippet,
 )
 
 # --- The client --------------------------------------------------------------------------------
 
 
-class HttpClient(Retrying):
+class HttpClient(Retrying, Answering):
     """A JSON-over-HTTP client for one catalog: one `requests.Session`, one base URL, one token.
 
     Credentials are either a fixed `token` (sent as `Authorization: Bearer`) or an `auth` hook
@@ -88,6 +93,7 @@ class HttpClient(Retrying):
         auth: AuthHook | None = None,
         retry_unmarked_posts: bool = True,
         describe_error: DescribeErrorFn | None = None,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("The base URL must start with http:// or https://.")
@@ -107,7 +113,10 @@ class HttpClient(Retrying):
         self._random = random
         self._clock = clock
         self._token = token or ""
-        self.session = session or requests.Session()
+        # Every connection is checked where it goes (see guard.py); the settings name the exceptions.
+        self.session = session_guard(
+            session or requests.Session(), address_policy or address_policy_from_settings()
+        )
         headers = {"Accept": "application/json", "User-Agent": user_agent}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -284,11 +293,22 @@ class HttpClient(Retrying):
                     if will_retry
                     else body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
                 )
+            except AddressRefused as exc:
+                raise CatalogAddressRefusedError(
+                    self._scrub(f"Refused to connect to {self.catalog} at {self._address}: {exc}")
+                ) from None
+            except RedirectRefused as exc:
+                raise CatalogRequestError(
+                    self._scrub(
+                        f"{self.catalog} answered {where} with {exc}; Plumbline follows redirects only "
+                        f"on the same host: check the URL ({self.base_url})."
+                    )
+                ) from None
             except requests.exceptions.SSLError as exc:
                 reason = network_reason(exc)
                 # `from None`: the requests exception carries the prepared request and its headers.
                 raise CatalogTLSError(
-                    self._scrub(f"The TLS handshake with {self.catalog} at {self._host} failed: {reason}.")
+                    self._scrub(f"The TLS handshake with {self.catalog} at {self._address} failed: {reason}.")
                 ) from None
             except (
                 requests.exceptions.ConnectionError,
@@ -297,7 +317,8 @@ class HttpClient(Retrying):
             ) as exc:
                 reason = self._connection_reason(exc)
                 if may_retry:
-                    self._wait(attempt, None, f"{self.catalog} could not be reached ({reason})", where)
+                    logger.info("%s at %s: %s", self.catalog, self._address, reason)
+                    self._wait(attempt, None, f"{self.catalog} could not be reached", where)
                     attempt += 1
                     continue
                 raise self._connection_error(reason, attempt, retryable, where) from None
@@ -324,19 +345,25 @@ class HttpClient(Retrying):
             self.writes += 1
 
     def _connection_error(self, reason: str, attempt: int, retryable: bool, where: str) -> CatalogError:
-        message = f"Could not connect to {self.catalog} at {self._host}: {reason}"
+        # Refused, timed out, unresolved or reset read alike: a run log is no port scanner's oracle.
+        # The reason goes to the server log, for the operator.
+        message = f"Could not connect to {self.catalog} at {self._address}"
         if attempt:
             message += f" (gave up after {retries_text(attempt)})"
         elif not retryable and self.max_retries:
             message += f" (not retried: {where} may already have been carried out)"
-        logger.warning("%s; giving up on %s", self._scrub(message), self._scrub(where))
+        logger.warning("%s (%s); giving up on %s", self._scrub(message), reason, self._scrub(where))
         return CatalogConnectionError(self._scrub(message + "."))
 
     # Internals ---------------------------------------------------------------------------------
 
     @property
-    def _host(self) -> str:
-        return self.base_url.split("://", 1)[-1]
+    def _address(self) -> str:
+        """host:port, the port always shown."""
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        return f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
     def _secrets(self) -> list[str]:
         secrets = [self._token]
@@ -359,45 +386,3 @@ class HttpClient(Retrying):
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return f"it stopped answering for {self.timeout[1]:g} s"
         return network_reason(exc)
-
-    def _handle(
-        self, response: requests.Response, content: bytes, where: str, retries: int, retryable: bool = True
-    ) -> Any:
-        status = response.status_code
-        text = content.decode(response.encoding or "utf-8", errors="replace")
-        if 200 <= status < 300:
-            if status == 204 or not content.strip():
-                return None
-            try:
-                return json_module.loads(content)
-            except ValueError:
-                kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
-                raise CatalogMalformedResponseError(
-                    self._scrub(
-                        f"{self.catalog} answered {where} with something that is not JSON ({kind}): "
-                        f"{snippet(text)!r}"
-                    ),
-                    status=status,
-                ) from None
-
-        try:
-            body: Any = json_module.loads(content) if content.strip() else None
-        except ValueError:
-            body = None
-        code, detail = self._describe_error(body)
-        if detail is None and code is None and text.strip():
-            detail = snippet(text)
-        suffix = ""
-        if code or detail:
-            suffix = ": " + " ".join(part for part in (code, detail) if part)
-        after = f" after {retries_text(retries)}" if retries else ""
-        if not retryable and status in RETRY_STATUSES and self.max_retries:
-            after = " (not retried: a retry could carry it out twice)"
-        cls, head = error_class_for(status, catalog=self.catalog, where=where, retries=retries, after=after)
-        message = self._scrub(head + suffix)
-        if retries or status >= 500:
-            logger.warning("%s", message)
-        error = cls(message, status=status, code=self._scrub(code) if code else None)
-        if status in (429, 503):
-            error.retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
-        raise error
