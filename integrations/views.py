@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -58,6 +59,7 @@ def _problem_field(form: IntegrationForm, problem: ConnectionProblem) -> str:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def integration_add(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntegrationForm(request.POST)
@@ -79,6 +81,7 @@ def integration_add(request: HtmxHttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def integration_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     form = IntegrationForm(

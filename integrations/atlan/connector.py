@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from django.views.decorators.debug import sensitive_variables
+
 from integrations.atlan.client import AtlanClient
 from integrations.atlan.queries import bool_filter, term, terms
 from integrations.atlan.sync import SEARCH_PAGE_SIZE, AtlanSync
@@ -29,6 +31,7 @@ CLIENT_OPTIONS: dict[str, Any] = {}
 BULK_PAGING_THRESHOLD = 9_000
 
 
+@sensitive_variables("token")
 def client_build(url: str, token: str, ctx: RunContext | None = None) -> AtlanClient:
     options: dict[str, Any] = {"bulk_paging_threshold": BULK_PAGING_THRESHOLD, **CLIENT_OPTIONS}
     if ctx is not None:
@@ -56,6 +59,7 @@ class AtlanConnector:
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
 
+    @sensitive_variables("credentials")
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
         host = urlsplit(url).hostname or url
         try:

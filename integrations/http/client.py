@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
 from integrations.http.answers import Answering
 from integrations.http.errors import (
@@ -72,6 +73,7 @@ class HttpClient(Retrying, Answering):
     (the default, which is the original behaviour). Any call can opt out with `idempotent=False`.
     """
 
+    @sensitive_variables("token", "headers")
     def __init__(
         self,
         base_url: str,
@@ -259,6 +261,7 @@ class HttpClient(Retrying, Answering):
 
     # One logical request -------------------------------------------------------------------------
 
+    @sensitive_variables("headers")
     def _send(
         self,
         method: str,
