@@ -222,14 +222,18 @@ def redirect_guard(response: requests.Response, *args: Any, **kwargs: Any) -> No
     """A response hook: refuse a redirect to another host or down to plain http before it is followed."""
     if not response.is_redirect:
         return
-    target = urljoin(response.url, response.headers.get("Location", ""))
-    if redirect_allowed(response.url, target):
-        return
+    try:
+        target = urljoin(response.url, response.headers.get("Location", ""))
+        if redirect_allowed(response.url, target):
+            return
+        same_host = (urlsplit(target).hostname or "").lower() == (
+            urlsplit(response.url).hostname or ""
+        ).lower()
+    except ValueError:  # a Location that is no URL at all (a bad port, an unclosed [)
+        response.close()
+        raise RedirectRefused("a redirect to an address that is not valid") from None
     response.close()
-    after = urlsplit(target)
-    if (after.hostname or "").lower() == (urlsplit(response.url).hostname or "").lower():
-        raise RedirectRefused("a redirect to plain http")
-    raise RedirectRefused("a redirect to another host")
+    raise RedirectRefused("a redirect to plain http" if same_host else "a redirect to another host")
 
 
 def session_guard(session: requests.Session, policy: AddressPolicy) -> requests.Session:

@@ -155,3 +155,11 @@ def test_a_redirect_on_the_same_host_is_followed_and_so_is_an_upgrade_to_https()
     responses.get(f"{BASE}/y", json={"up": True})
     plain = HttpClient("http://tenant.example.com", "tok-SECRET-0123456789", catalog="Atlan", max_retries=0)
     assert plain.get("y") == {"up": True}
+
+
+@pytest.mark.parametrize("location", ["https://[::1/x", "https://tenant.example.com:99999/x"])
+@responses.activate
+def test_a_redirect_to_something_that_is_no_url_is_a_clear_refusal(location):
+    responses.get(f"{BASE}/x", status=302, headers={"Location": location})
+    with pytest.raises(CatalogRequestError, match="a redirect to an address that is not valid"):
+        make_client().get("x")
