@@ -2,7 +2,8 @@
 
 `client` holds HttpClient (credentials, timeouts, retries that cannot duplicate a write, counting,
 scrubbing of secrets); `guard` where it may connect (no private addresses by default, redirects on
-the same host only); `answers` how it reads an answer without letting the raw body into messages;
+the same host only); `answers` how it reads an answer without letting the raw body into messages; `failures` how it
+words a request that got no acceptable answer;
 `errors` the typed errors it raises; `support` what callers share with it.
 """
 

@@ -13,21 +13,17 @@ import random as _random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.http.answers import Answering
 from integrations.http.errors import (
-    CatalogAddressRefusedError,
     CatalogAuthenticationError,
-    CatalogConnectionError,
-    CatalogError,
     CatalogPermissionError,
-    CatalogRequestError,
-    CatalogTLSError,
 )
+from integrations.http.failures import Failing
 from integrations.http.guard import (
     AddressPolicy,
     AddressRefused,
@@ -52,15 +48,13 @@ from integrations.http.support import (
     body_read,
     error_details,
     logger,
-    network_reason,
     parse_retry_after,
-    retries_text,
 )
 
 # --- The client --------------------------------------------------------------------------------
 
 
-class HttpClient(Retrying, Answering):
+class HttpClient(Retrying, Answering, Failing):
     """A JSON-over-HTTP client for one catalog: one `requests.Session`, one base URL, one token.
 
     Credentials are either a fixed `token` (sent as `Authorization: Bearer`) or an `auth` hook
@@ -272,7 +266,6 @@ class HttpClient(Retrying, Answering):
         retryable: bool,
         use_hook: bool,
     ) -> JsonResponse:
-        url = f"{self.base_url}/{path.lstrip('/')}"
         where = f"{method} /{path.lstrip('/')}"
         attempt = 0
         while True:
@@ -280,57 +273,18 @@ class HttpClient(Retrying, Answering):
             headers = dict(self.auth.headers()) if use_hook and self.auth is not None else None
             may_retry = retryable and attempt < self.max_retries
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    headers=headers,
-                    timeout=self.timeout,
-                    stream=True,
-                )
-                # Read inside the try: a connection dropped mid-body is a connection error too.
-                will_retry = response.status_code in RETRY_STATUSES and may_retry
-                content = (
-                    b""
-                    if will_retry
-                    else body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
-                )
-            except AddressRefused as exc:
-                raise CatalogAddressRefusedError(
-                    self._scrub(f"Refused to connect to {self.catalog} at {self._address}: {exc}")
-                ) from None
-            except RedirectRefused as exc:
-                raise CatalogRequestError(
-                    self._scrub(
-                        f"{self.catalog} answered {where} with {exc}; Plumbline follows redirects only "
-                        f"on the same host: check the URL ({self.base_url})."
-                    )
-                ) from None
-            except requests.exceptions.SSLError as exc:
-                reason = network_reason(exc)
-                # `from None`: the requests exception carries the prepared request and its headers.
-                raise CatalogTLSError(
-                    self._scrub(f"The TLS handshake with {self.catalog} at {self._address} failed: {reason}.")
-                ) from None
-            except (
-                requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout,
-                requests.exceptions.ChunkedEncodingError,
-            ) as exc:
+                response, content = self._attempt(method, path, params, json, headers, may_retry, where)
+            except (AddressRefused, RedirectRefused, requests.exceptions.RequestException) as exc:
                 reason = self._connection_reason(exc)
+                if reason is None:
+                    # `from None`: the requests exception carries the prepared request and its headers.
+                    raise self._request_error(exc, where) from None
                 if may_retry:
                     logger.info("%s at %s: %s", self.catalog, self._address, reason)
                     self._wait(attempt, None, f"{self.catalog} could not be reached", where)
                     attempt += 1
                     continue
                 raise self._connection_error(reason, attempt, retryable, where) from None
-            except requests.exceptions.RequestException as exc:
-                # InvalidURL, TooManyRedirects and friends: not worth a retry.
-                raise CatalogRequestError(
-                    self._scrub(f"{self.catalog} request {where} failed: {type(exc).__name__}.")
-                ) from None
-
             status = response.status_code
             if status in RETRY_STATUSES and may_retry:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
@@ -341,32 +295,39 @@ class HttpClient(Retrying, Answering):
             body = self._handle(response, content, where, attempt, retryable)
             return JsonResponse(status=status, headers=response.headers, body=body)
 
+    @sensitive_variables("headers")
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        headers: dict[str, str] | None,
+        may_retry: bool,
+        where: str,
+    ) -> tuple[requests.Response, bytes]:
+        """One request over the wire and its body (none when it will be retried anyway)."""
+        response = self.session.request(
+            method,
+            f"{self.base_url}/{path.lstrip('/')}",
+            params=params,
+            json=json,
+            headers=headers,
+            timeout=self.timeout,
+            stream=True,
+        )
+        # Read here: a connection dropped mid-body is a connection error too.
+        if response.status_code in RETRY_STATUSES and may_retry:
+            return response, b""
+        return response, body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
+
     def _count(self, is_read: bool) -> None:
         if is_read:
             self.reads += 1
         else:
             self.writes += 1
 
-    def _connection_error(self, reason: str, attempt: int, retryable: bool, where: str) -> CatalogError:
-        # Refused, timed out, unresolved or reset read alike: a run log is no port scanner's oracle.
-        # The reason goes to the server log, for the operator.
-        message = f"Could not connect to {self.catalog} at {self._address}"
-        if attempt:
-            message += f" (gave up after {retries_text(attempt)})"
-        elif not retryable and self.max_retries:
-            message += f" (not retried: {where} may already have been carried out)"
-        logger.warning("%s (%s); giving up on %s", self._scrub(message), reason, self._scrub(where))
-        return CatalogConnectionError(self._scrub(message + "."))
-
     # Internals ---------------------------------------------------------------------------------
-
-    @property
-    def _address(self) -> str:
-        """host:port, the port always shown."""
-        parts = urlsplit(self.base_url)
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        return f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
     def _secrets(self) -> list[str]:
         secrets = [self._token]
@@ -382,10 +343,3 @@ class HttpClient(Retrying, Answering):
                 for variant in {secret, quote(secret, safe=""), quote(secret)}:
                     text = text.replace(variant, REDACTED)
         return text
-
-    def _connection_reason(self, exc: BaseException) -> str:
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return f"no answer within {self.timeout[0]:g} s"
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return f"it stopped answering for {self.timeout[1]:g} s"
-        return network_reason(exc)
