@@ -42,7 +42,7 @@ def local_server() -> Iterator[HTTPServer]:
     """A catalog look-alike on 127.0.0.1 that counts the requests it got (one connection each)."""
     server = HTTPServer(("127.0.0.1", 0), _Answer)
     server.hits = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
@@ -209,3 +209,18 @@ def test_the_settings_name_private_hosts_and_allow_loopback(settings):
     settings.PLUMBLINE_ALLOW_LOOPBACK = True
     settings.PLUMBLINE_ALLOWED_PRIVATE_HOSTS = ["Catalog.Corp.example.", " "]
     assert address_policy_from_settings() == AddressPolicy(True, frozenset({"catalog.corp.example"}))
+
+
+@pytest.mark.parametrize("url", ["https://169.254.169.254", "https://10.1.2.3", "https://[::ffff:10.1.2.3]"])
+def test_the_add_form_refuses_an_internal_address_on_the_url_field_and_saves_nothing(
+    admin_http, url, no_outside_connections
+):
+    from django.urls import reverse
+
+    from integrations.models import Integration
+    from tests.helpers import HTMX
+
+    form = {"name": "Metadata", "integration_type": "atlan", "url": url, "token": "tok-SECRET-0123456789"}
+    html = admin_http.post(reverse("integrations:add"), form, headers=HTMX).content.decode()
+    assert "Refused to connect to Atlan at" in html and "Plumbline does not connect there by default" in html
+    assert not Integration.objects.exists() and no_outside_connections == []
