@@ -224,3 +224,75 @@ def test_the_add_form_refuses_an_internal_address_on_the_url_field_and_saves_not
     html = admin_http.post(reverse("integrations:add"), form, headers=HTMX).content.decode()
     assert "Refused to connect to Atlan at" in html and "Plumbline does not connect there by default" in html
     assert not Integration.objects.exists() and no_outside_connections == []
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for localhost (and 127.0.0.1) and its key, in PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+def test_https_through_the_guard_still_verifies_the_certificate_for_the_host_name(
+    local_server, tmp_path, monkeypatch
+):
+    import ssl
+
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):  # they would override session.verify
+        monkeypatch.delenv(variable, raising=False)
+    cert_file, key_file = self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    local_server.socket = context.wrap_socket(local_server.socket, server_side=True)
+    port = local_server.server_port
+    policy = AddressPolicy(allow_loopback=True)
+
+    trusting = client(f"https://localhost:{port}", policy)
+    trusting.session.verify = str(cert_file)
+    assert trusting.get("/x") == {"ok": True}  # connected to the checked address, SNI and name intact
+    from integrations.http import CatalogTLSError
+
+    with pytest.raises(CatalogTLSError, match="not trusted"):
+        client(f"https://localhost:{port}", policy).get("/x")  # the system store does not know it
+    # The connection goes to the pinned address, but the certificate must still match the name.
+    resolve_as(monkeypatch, {"other.corp.example": ["127.0.0.1"]})
+    named = client(
+        f"https://other.corp.example:{port}",
+        AddressPolicy(allowed_private_hosts=frozenset({"other.corp.example"})),
+    )
+    named.session.verify = str(cert_file)
+    with pytest.raises(CatalogTLSError, match="does not match the host name"):
+        named.get("/x")
