@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 from requests.utils import select_proxy
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -57,8 +58,6 @@ def host_is_address(host: str) -> bool:
 
 
 def address_policy_from_settings() -> AddressPolicy:
-    from django.conf import settings
-
     hosts = getattr(settings, "PLUMBLINE_ALLOWED_PRIVATE_HOSTS", [])
     return AddressPolicy(
         allow_loopback=bool(getattr(settings, "PLUMBLINE_ALLOW_LOOPBACK", False)),
