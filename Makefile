@@ -2,20 +2,44 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Installs come from hashed lock files (`make lock` regenerates them from pyproject.toml).
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+STAMP := $(TEST_STAMP)
 
-.PHONY: run test lint format bench screenshots clean serve
+.PHONY: run test lint format bench screenshots clean serve lock
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,redis,prod]'
-	@touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-run: $(STAMP)
+# Every package at its locked version and hash, then Plumbline itself without touching them.
+define install_locked
+	@$(BIN)/python scripts/lock_check.py $(1) $(2)
+	@echo "Installing the locked dependencies from $(1) into $(VENV) (a minute or two the first time)..."
+	$(BIN)/python -m pip install --disable-pip-version-check --require-hashes -r $(1)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+endef
+
+$(RUN_STAMP): $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(call install_locked,$(RUN_LOCK),postgres redis prod)
+	@touch $@
+
+$(TEST_STAMP): $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(call install_locked,$(TEST_LOCK),dev postgres redis prod)
+	@touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	@bash scripts/run.sh
 
-test: $(STAMP)
+# After changing dependencies in pyproject.toml: `make lock` (UPGRADE=1 to move every pin forward).
+# pip-tools comes pinned from the current test lock, which installs even when it is out of date.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --require-hashes -r $(TEST_LOCK)
+	UPGRADE=$(UPGRADE) bash scripts/lock.sh
+
+test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -42,8 +66,11 @@ clean:
 
 # Production-style processes (PostgreSQL via DATABASE_URL, Redis via REDIS_URL): `make serve WORKERS=2`.
 WORKERS ?= 1
-serve: $(STAMP)
+# The workers stop with the web server (SIGTERM to each; qcluster also stops cleanly when a signal
+# reaches its whole process group, as Ctrl-C and systemd send it).
+serve: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput >/dev/null
-	@for i in $$(seq 1 $(WORKERS)); do $(BIN)/python manage.py qcluster & done; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; \
+	for i in $$(seq 1 $(WORKERS)); do $(BIN)/python manage.py qcluster & done; \
 	$(BIN)/gunicorn config.wsgi --bind 0.0.0.0:$${PORT:-8000} --workers $${WEB_CONCURRENCY:-3}

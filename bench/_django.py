@@ -10,6 +10,8 @@ def django_setup(db_path: str) -> None:
     # Production settings (DEBUG off keeps no query log); fixed keys for a throwaway database,
     # shared by the bench and its worker child through the environment.
     os.environ["DEBUG"] = "false"
+    os.environ["PLUMBLINE_ALLOW_LOOPBACK"] = "true"  # the sandbox listens on loopback
+    os.environ["SECURE_SSL_REDIRECT"] = "false"  # the page timings use Django's test client, plain http
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-for-a-throwaway-database")
     os.environ.setdefault("PLUMBLINE_ENCRYPTION_KEYS", "YmVuY2gtb25seS1rZXktdGhyb3dhd2F5LWRiLTAxMjM=")
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,10 +33,64 @@ if not PLUMBLINE_ENCRYPTION_KEYS:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS: on by default when DEBUG is off (`manage.py check --deploy` is clean), each switchable.
+# Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only
+# when the proxy always sets that header itself), or SECURE_SSL_REDIRECT=false if it redirects.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header and len(_proxy_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER is a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https."
+    )
+SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1]) if _proxy_header else None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere (htmx reads its config from a meta tag; app.js does the rest).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sign-in throttling (django-axes): this many failures for a username from one address lock that
+# pair out for the cool-off time; a success resets the count.
+AXES_FAILURE_LIMIT = env.int("PLUMBLINE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PLUMBLINE_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Error pages and reports hide marked variables and POST parameters even with DEBUG on.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SecretsHiddenFilter"
+
 # Absolute links pushed to the catalog are built from this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Plain http to a catalog is allowed only for loopback hosts unless this is on.
 PLUMBLINE_ALLOW_INSECURE_HTTP = env.bool("PLUMBLINE_ALLOW_INSECURE_HTTP", default=False)
+# Catalog requests never go to loopback, private, link-local or unspecified addresses (checked on
+# every connection, on the address the name resolves to then), except: loopback when this is on
+# (the local sandboxes: `make run` and the tests), and the hosts named here (on-premises catalogs).
+PLUMBLINE_ALLOW_LOOPBACK = env.bool("PLUMBLINE_ALLOW_LOOPBACK", default=False)
+PLUMBLINE_ALLOWED_PRIVATE_HOSTS = env.list("PLUMBLINE_ALLOWED_PRIVATE_HOSTS", default=[])
 # A pull that would remove more than this share of an integration's tag assignments stops.
 PLUMBLINE_TAG_REMOVAL_THRESHOLD = env.float("PLUMBLINE_TAG_REMOVAL_THRESHOLD", default=0.5)
 # Seconds an event-driven push waits so that a burst of events becomes one push.
@@ -58,26 +114,33 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "django_htmx",
-    "django_q",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
     "catalog",
+    # Before django_q: its qcluster command (integrations/management/commands) replaces django-q2's.
     "integrations",
+    "django_q",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.signed_in_no_store",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 try:
     import whitenoise  # noqa: F401
@@ -226,5 +289,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; its lockouts are WARNINGs.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,9 +1,11 @@
-"""Test settings: tasks run inline, passwords hash fast."""
+"""Test settings: tasks run inline, passwords hash fast, the loopback sandboxes are reachable."""
 
 import os
 
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("Q_SYNC", "true")
+# The sandboxes listen on 127.0.0.1; worker processes the tests start inherit this too.
+os.environ.setdefault("PLUMBLINE_ALLOW_LOOPBACK", "true")
 
 from config.settings import *  # noqa: E402,F403
 

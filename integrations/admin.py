@@ -1,9 +1,13 @@
-"""Django admin for superusers: read-mostly views of integrations, their change log and runs.
+"""Django admin for superusers: read-only views of integrations, their change log and runs.
 
-The token is never shown: only the encrypted column exists and it is excluded here.
+Integrations are changed only through Settings › Integrations, which checks the URL, tries the
+credentials, keeps them to the host they were typed for and records the change; the admin would
+bypass all of that. The credentials are never shown: only the encrypted column exists, excluded here.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 from django.db import models
@@ -12,22 +16,28 @@ from django.http import HttpRequest
 from integrations.models import Integration, IntegrationChange, SyncRun
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(ReadOnlyAdmin):
     list_display = ("name", "integration_type", "url", "status", "event_driven", "last_synced_at")
     exclude = ("credentials_encrypted",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ("status", "status_message", "last_synced_at")
 
 
 @admin.register(IntegrationChange)
-class IntegrationChangeAdmin(admin.ModelAdmin):
+class IntegrationChangeAdmin(ReadOnlyAdmin):
     list_display = ("at", "integration_name", "action", "user")
     list_filter = ("action",)
-    readonly_fields = ("integration", "integration_name", "user", "action", "changes", "at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 @admin.register(SyncRun)

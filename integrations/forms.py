@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from integrations.connectors import connectors_all
 from integrations.models import Integration
-from integrations.services import EDITABLE
+from integrations.services import ADDRESS_CHANGED_MESSAGE, EDITABLE, url_origin
 from integrations.sync.connector import ConnectionProblem, CredentialField
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -128,9 +128,12 @@ class IntegrationForm(forms.ModelForm):
             label=spec.label, strip=True, widget=widget, help_text=spec.help_text, max_length=4096
         )
         if self.instance.pk and spec.secret:
-            # Editing without typing a secret keeps the stored one.
+            # Editing without typing a secret keeps the stored one (not when the address changes).
             field.required = False
-            field.help_text = f"Leave empty to keep the current {spec.label.lower()}."
+            field.help_text = (
+                f"Leave empty to keep the current {spec.label.lower()}; "
+                "type it again when you change the address."
+            )
         elif self.instance.pk:
             field.initial = self.instance.credential(spec.name)
         return field
@@ -151,6 +154,16 @@ class IntegrationForm(forms.ModelForm):
         if problem.kind in ("rejected", "no_access") and self.credential_names:
             return self.credential_names[-1]
         return "url"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        url = data.get("url")
+        if self.instance.pk and url and url_origin(url) != url_origin(self.instance.url):
+            # The stored secrets were typed for the old host; they never follow the URL elsewhere.
+            for spec in self.connector.credential_fields:
+                if spec.secret and not data.get(spec.name):
+                    self.add_error(spec.name, ADDRESS_CHANGED_MESSAGE)
+        return data
 
     def clean_schedule_minutes(self) -> int:
         return self.cleaned_data.get("schedule_minutes") or 0

@@ -132,7 +132,7 @@ def _report_csv(run: SyncRun, *, kind: str, q: str, level: str) -> StreamingHttp
             page = f"{site}{r.plumbline_url}" if r.plumbline_url else ""
             values = [r.kind_label, LEVEL_LABELS.get(r.level, r.level), r.datastore, r.path, page]
             values += [r.catalog_type, r.catalog_name, r.catalog_url, r.note]
-            yield writer.writerow([_csv_cell(v) for v in values])
+            yield writer.writerow([csv_cell_neutralise(v) for v in values])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-assets.csv"'
@@ -147,9 +147,14 @@ def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect(run.get_absolute_url())
 
 
-def _csv_cell(value: object) -> object:
-    """A cell a spreadsheet shows as text: a leading = + - @ tab CR or LF would start a formula."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r\n":
+# A cell starting with one of these runs as a formula in a spreadsheet (tab, CR and LF too: some
+# spreadsheets strip them and read what follows).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell_neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' so it reads as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return f"'{value}"
     return value
 
@@ -181,7 +186,9 @@ def run_changes_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
             at = c.at.isoformat(timespec="seconds")
             values = [run.pk, at, c.datastore, c.asset, c.catalog_ref, c.kind, c.attribute, c.before, c.after]
-            yield writer.writerow([*(_csv_cell(v) for v in values), "yes" if c.applied else "no (preview)"])
+            yield writer.writerow(
+                [*(csv_cell_neutralise(v) for v in values), "yes" if c.applied else "no (preview)"]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plumbline-run-{run.pk}-changes.csv"'

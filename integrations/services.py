@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from integrations.connectors import connector_for
 from integrations.models import Integration, IntegrationChange
@@ -24,6 +26,39 @@ EDITABLE = (
 )
 
 
+ADDRESS_CHANGED_MESSAGE = (
+    "The address changed: enter the token again so it is only ever sent to a host you typed it for."
+)
+
+
+class CredentialsRequired(Exception):
+    """The URL now points at another host: stored secrets would go there, so they must be typed again."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(ADDRESS_CHANGED_MESSAGE)
+        self.fields = fields
+        self.message = ADDRESS_CHANGED_MESSAGE
+
+
+def url_origin(url: str) -> tuple[str, str, int | None]:
+    """Where a URL sends requests: scheme, host (without regard to case) and port (default filled in)."""
+    parts = urlsplit(url.strip())
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").rstrip(".").lower(), port
+
+
+def credentials_to_retype(integration: Integration, url: str, typed: dict[str, str]) -> list[str]:
+    """The secret credentials that must be typed again because `url` sends them somewhere new."""
+    if url_origin(url) == url_origin(integration.url):
+        return []
+    specs = connector_for(integration.integration_type).credential_fields
+    return [spec.name for spec in specs if spec.secret and not typed.get(spec.name)]
+
+
 def _status_after(result: ConnectionOK | ConnectionProblem) -> tuple[str, str]:
     """The integration's status and message after a connection check."""
     if isinstance(result, ConnectionOK):
@@ -33,15 +68,24 @@ def _status_after(result: ConnectionOK | ConnectionProblem) -> tuple[str, str]:
     return Integration.Status.ERROR, result.message[:500]
 
 
-def _credential_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
-    """What the change log records of credentials: which ones were set or changed, never a value."""
-    return {
+@sensitive_variables("old", "new", "typed")
+def _credential_changes(
+    old: dict[str, str], new: dict[str, str], typed: dict[str, str] | None = None
+) -> dict[str, str]:
+    """What the change log records of credentials: which ones were set, changed or typed again
+    (the same value for a new address), never a value."""
+    changes = {
         name: ("set" if name not in old else "changed")
         for name, value in new.items()
         if old.get(name) != value
     }
+    for name, value in (typed or {}).items():
+        if value and name not in changes:
+            changes[name] = "entered again"
+    return changes
 
 
+@sensitive_variables("credentials")
 def integration_create(*, user: User | None, credentials: dict[str, str], **values: Any) -> Integration:
     """Try the credentials against the catalog first; a failed check raises ConnectionProblem, saves nothing."""
     ok = connector_for(values["integration_type"]).connection_test(url=values["url"], credentials=credentials)
@@ -64,6 +108,7 @@ def integration_create(*, user: User | None, credentials: dict[str, str], **valu
     return integration
 
 
+@sensitive_variables("credentials", "typed", "stored", "merged")
 def integration_update(
     *,
     integration: Integration,
@@ -71,20 +116,26 @@ def integration_update(
     credentials: dict[str, str] | None = None,
     **values: Any,
 ) -> Integration:
-    """An empty credential keeps the stored one. The result is tried before anything is saved."""
+    """An empty credential keeps the stored one, unless the URL now points at another host: then
+    every secret must be typed again (CredentialsRequired), before anything is sent anywhere.
+    The result is tried before anything is saved."""
+    url = values.get("url", integration.url)
+    typed = {k: v for k, v in (credentials or {}).items() if v}
+    missing = credentials_to_retype(integration, url, typed)
+    if missing:
+        raise CredentialsRequired(missing)
+    address_changed = url_origin(url) != url_origin(integration.url)
     stored = integration.credentials
-    merged = {**stored, **{k: v for k, v in (credentials or {}).items() if v}}
-    ok = connector_for(integration.integration_type).connection_test(
-        url=values.get("url", integration.url), credentials=merged
-    )
+    merged = {**stored, **typed}
+    ok = connector_for(integration.integration_type).connection_test(url=url, credentials=merged)
     changes: dict[str, Any] = {}
     for key, value in values.items():
         if getattr(integration, key) != value:
             changes[key] = [getattr(integration, key), value]
             setattr(integration, key, value)
-    if merged != stored:
+    if merged != stored or address_changed:
         integration.credentials = merged
-        changes.update(_credential_changes(stored, merged))
+        changes.update(_credential_changes(stored, merged, typed if address_changed else None))
     integration.status, integration.status_message = _status_after(ok)
     integration.full_clean()
     with transaction.atomic():

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -16,6 +17,7 @@ from integrations.forms import IntegrationForm
 from integrations.models import Integration
 from integrations.selectors import asset_catalog_panels, integration_cards
 from integrations.services import (
+    CredentialsRequired,
     integration_create,
     integration_delete,
     integration_test_connection,
@@ -47,6 +49,7 @@ def integration_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def integration_add(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntegrationForm(request.POST)
@@ -68,6 +71,7 @@ def integration_add(request: HtmxHttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def integration_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     form = IntegrationForm(
@@ -78,6 +82,9 @@ def integration_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             integration_update(
                 integration=integration, user=request.user, credentials=form.credentials(), **form.values()
             )
+        except CredentialsRequired as required:
+            for name in required.fields:
+                form.add_error(name if name in form.fields else None, required.message)
         except ConnectionProblem as problem:
             form.add_error(form.problem_field(problem), problem.message)
         else:

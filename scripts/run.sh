@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-true}"
+# The Atlan sandbox listens on 127.0.0.1: let the catalog client connect to loopback addresses.
+export PLUMBLINE_ALLOW_LOOPBACK="${PLUMBLINE_ALLOW_LOOPBACK:-true}"
 PORT="${PORT:-8000}"
 SANDBOX_PORT="${SANDBOX_PORT:-8765}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from django.views.decorators.debug import sensitive_variables
+
 from integrations.atlan.client import AtlanClient
 from integrations.atlan.queries import bool_filter, term, terms
 from integrations.atlan.sync import SEARCH_PAGE_SIZE, AtlanSync
 from integrations.http import (
+    CatalogAddressRefusedError,
     CatalogAuthenticationError,
     CatalogConnectionError,
     CatalogError,
@@ -38,6 +41,7 @@ def host_port(url: str) -> str:
     return f"{parts.hostname or url}:{port}"
 
 
+@sensitive_variables("token")
 def client_build(url: str, token: str, ctx: RunContext | None = None) -> AtlanClient:
     options: dict[str, Any] = {"bulk_paging_threshold": BULK_PAGING_THRESHOLD, **CLIENT_OPTIONS}
     if ctx is not None:
@@ -65,6 +69,7 @@ class AtlanConnector:
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
 
+    @sensitive_variables("credentials")
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
         host = host_port(url)
         try:
@@ -82,6 +87,8 @@ class AtlanConnector:
                         terms("__typeName.keyword", ["Connection", "Database", "Schema", "Table"]),
                     )
                 )
+            except CatalogAddressRefusedError as exc:
+                raise ConnectionProblem("unreachable", str(exc)) from None
             except CatalogTLSError as exc:
                 raise ConnectionProblem("tls", f"The TLS handshake with {host} failed: {exc}") from None
             except CatalogConnectionError:

@@ -1,11 +1,15 @@
 """The one wrapper around `requests` that every catalog client (Atlan, Alation) goes through.
 
 `client` holds HttpClient (credentials, timeouts, retries that cannot duplicate a write, counting,
-scrubbing of secrets); `errors` the typed errors it raises; `support` what callers share with it.
+scrubbing of secrets); `guard` where it may connect (no private addresses by default, redirects on
+the same host only); `answers` how it reads an answer without letting the raw body into messages; `failures` how it
+words a request that got no acceptable answer;
+`errors` the typed errors it raises; `support` what callers share with it.
 """
 
 from integrations.http.client import HttpClient
 from integrations.http.errors import (
+    CatalogAddressRefusedError,
     CatalogAuthenticationError,
     CatalogConnectionError,
     CatalogError,
@@ -33,6 +37,7 @@ from integrations.http.support import (
 __all__ = [
     "USER_AGENT",
     "AuthHook",
+    "CatalogAddressRefusedError",
     "CatalogAuthenticationError",
     "CatalogConnectionError",
     "CatalogError",

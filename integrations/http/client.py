@@ -9,7 +9,6 @@ of HTTP failures into catalog-agnostic typed exceptions whose messages never con
 
 from __future__ import annotations
 
-import json as json_module
 import random as _random
 import time
 from collections.abc import Callable, Mapping
@@ -17,16 +16,20 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
+from integrations.http.answers import Answering
 from integrations.http.errors import (
     CatalogAuthenticationError,
-    CatalogConnectionError,
-    CatalogError,
-    CatalogMalformedResponseError,
     CatalogPermissionError,
-    CatalogRequestError,
-    CatalogTLSError,
-    error_class_for,
+)
+from integrations.http.failures import Failing
+from integrations.http.guard import (
+    AddressPolicy,
+    AddressRefused,
+    RedirectRefused,
+    address_policy_from_settings,
+    session_guard,
 )
 from integrations.http.retries import Retrying
 from integrations.http.support import (
@@ -45,17 +48,14 @@ from integrations.http.support import (
     body_read,
     error_details,
     logger,
-    network_reason,
     parse_retry_after,
-    retries_text,
-    snippet,
     status_words,
 )
 
 # --- The client --------------------------------------------------------------------------------
 
 
-class HttpClient(Retrying):
+class HttpClient(Retrying, Answering, Failing):
     """A JSON-over-HTTP client for one catalog: one `requests.Session`, one base URL, one token.
 
     Credentials are either a fixed `token` (sent as `Authorization: Bearer`) or an `auth` hook
@@ -68,6 +68,7 @@ class HttpClient(Retrying):
     (the default, which is the original behaviour). Any call can opt out with `idempotent=False`.
     """
 
+    @sensitive_variables("token", "headers")
     def __init__(
         self,
         base_url: str,
@@ -89,6 +90,7 @@ class HttpClient(Retrying):
         auth: AuthHook | None = None,
         retry_unmarked_posts: bool = True,
         describe_error: DescribeErrorFn | None = None,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("The base URL must start with http:// or https://.")
@@ -108,7 +110,10 @@ class HttpClient(Retrying):
         self._random = random
         self._clock = clock
         self._token = token or ""
-        self.session = session or requests.Session()
+        # Every connection is checked where it goes (see guard.py); the settings name the exceptions.
+        self.session = session_guard(
+            session or requests.Session(), address_policy or address_policy_from_settings()
+        )
         headers = {"Accept": "application/json", "User-Agent": user_agent}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -251,6 +256,7 @@ class HttpClient(Retrying):
 
     # One logical request -------------------------------------------------------------------------
 
+    @sensitive_variables("headers")
     def _send(
         self,
         method: str,
@@ -261,7 +267,6 @@ class HttpClient(Retrying):
         retryable: bool,
         use_hook: bool,
     ) -> JsonResponse:
-        url = f"{self.base_url}/{path.lstrip('/')}"
         where = f"{method} /{path.lstrip('/')}"
         attempt = 0
         while True:
@@ -269,45 +274,18 @@ class HttpClient(Retrying):
             headers = dict(self.auth.headers()) if use_hook and self.auth is not None else None
             may_retry = retryable and attempt < self.max_retries
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    headers=headers,
-                    timeout=self.timeout,
-                    stream=True,
-                )
-                # Read inside the try: a connection dropped mid-body is a connection error too.
-                will_retry = response.status_code in RETRY_STATUSES and may_retry
-                content = (
-                    b""
-                    if will_retry
-                    else body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
-                )
-            except requests.exceptions.SSLError as exc:
-                reason = network_reason(exc)
-                # `from None`: the requests exception carries the prepared request and its headers.
-                raise CatalogTLSError(
-                    self._scrub(f"The TLS handshake with {self.catalog} at {self._host} failed: {reason}.")
-                ) from None
-            except (
-                requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout,
-                requests.exceptions.ChunkedEncodingError,
-            ) as exc:
+                response, content = self._attempt(method, path, params, json, headers, may_retry, where)
+            except (AddressRefused, RedirectRefused, requests.exceptions.RequestException) as exc:
                 reason = self._connection_reason(exc)
+                if reason is None:
+                    # `from None`: the requests exception carries the prepared request and its headers.
+                    raise self._request_error(exc, where) from None
                 if may_retry:
-                    self._wait(attempt, None, f"{self.catalog} could not be reached ({reason})", where)
+                    logger.info("%s at %s: %s", self.catalog, self._address, reason)
+                    self._wait(attempt, None, f"{self.catalog} could not be reached", where)
                     attempt += 1
                     continue
                 raise self._connection_error(reason, attempt, retryable, where) from None
-            except requests.exceptions.RequestException as exc:
-                # InvalidURL, TooManyRedirects and friends: not worth a retry.
-                raise CatalogRequestError(
-                    self._scrub(f"{self.catalog} request {where} failed: {type(exc).__name__}.")
-                ) from None
-
             status = response.status_code
             if status in RETRY_STATUSES and may_retry:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
@@ -318,26 +296,39 @@ class HttpClient(Retrying):
             body = self._handle(response, content, where, attempt, retryable)
             return JsonResponse(status=status, headers=response.headers, body=body)
 
+    @sensitive_variables("headers")
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        headers: dict[str, str] | None,
+        may_retry: bool,
+        where: str,
+    ) -> tuple[requests.Response, bytes]:
+        """One request over the wire and its body (none when it will be retried anyway)."""
+        response = self.session.request(
+            method,
+            f"{self.base_url}/{path.lstrip('/')}",
+            params=params,
+            json=json,
+            headers=headers,
+            timeout=self.timeout,
+            stream=True,
+        )
+        # Read here: a connection dropped mid-body is a connection error too.
+        if response.status_code in RETRY_STATUSES and may_retry:
+            return response, b""
+        return response, body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
+
     def _count(self, is_read: bool) -> None:
         if is_read:
             self.reads += 1
         else:
             self.writes += 1
 
-    def _connection_error(self, reason: str, attempt: int, retryable: bool, where: str) -> CatalogError:
-        message = f"Could not connect to {self.catalog} at {self._host}: {reason}"
-        if attempt:
-            message += f" (gave up after {retries_text(attempt)})"
-        elif not retryable and self.max_retries:
-            message += f" (not retried: {where} may already have been carried out)"
-        logger.warning("%s; giving up on %s", self._scrub(message), self._scrub(where))
-        return CatalogConnectionError(self._scrub(message + "."))
-
     # Internals ---------------------------------------------------------------------------------
-
-    @property
-    def _host(self) -> str:
-        return self.base_url.split("://", 1)[-1]
 
     def _secrets(self) -> list[str]:
         secrets = [self._token]
@@ -353,52 +344,3 @@ class HttpClient(Retrying):
                 for variant in {secret, quote(secret, safe=""), quote(secret)}:
                     text = text.replace(variant, REDACTED)
         return text
-
-    def _connection_reason(self, exc: BaseException) -> str:
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return f"no answer within {self.timeout[0]:g} s"
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return f"it stopped answering for {self.timeout[1]:g} s"
-        return network_reason(exc)
-
-    def _handle(
-        self, response: requests.Response, content: bytes, where: str, retries: int, retryable: bool = True
-    ) -> Any:
-        status = response.status_code
-        text = content.decode(response.encoding or "utf-8", errors="replace")
-        if 200 <= status < 300:
-            if status == 204 or not content.strip():
-                return None
-            try:
-                return json_module.loads(content)
-            except ValueError:
-                kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
-                raise CatalogMalformedResponseError(
-                    self._scrub(
-                        f"{self.catalog} answered {where} with something that is not JSON ({kind}): "
-                        f"{snippet(text)!r}"
-                    ),
-                    status=status,
-                ) from None
-
-        try:
-            body: Any = json_module.loads(content) if content.strip() else None
-        except ValueError:
-            body = None
-        code, detail = self._describe_error(body)
-        if detail is None and code is None and text.strip():
-            detail = snippet(text)
-        suffix = ""
-        if code or detail:
-            suffix = ": " + " ".join(part for part in (code, detail) if part)
-        after = f" after {retries_text(retries)}" if retries else ""
-        if not retryable and status in RETRY_STATUSES and self.max_retries:
-            after = " (not retried: a retry could carry it out twice)"
-        cls, head = error_class_for(status, catalog=self.catalog, where=where, retries=retries, after=after)
-        message = self._scrub(head + suffix)
-        if retries or status >= 500:
-            logger.warning("%s", message)
-        error = cls(message, status=status, code=self._scrub(code) if code else None)
-        if status in (429, 503):
-            error.retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
-        raise error

@@ -42,6 +42,11 @@ class CatalogConnectionError(CatalogError):
     """The host did not answer: DNS failure, connection refused or reset, timeout."""
 
 
+class CatalogAddressRefusedError(CatalogError):
+    """Plumbline refused to connect: the host is (or resolves to) a loopback, private, link-local or
+    unspecified address that the settings do not allow. Never retried."""
+
+
 class CatalogTLSError(CatalogError):
     """The TLS handshake failed (untrusted or mismatched certificate, protocol error)."""
 

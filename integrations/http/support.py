@@ -173,9 +173,10 @@ def network_reason(exc: BaseException) -> str:
     text = str(exc)
     lowered = text.lower()
     checks = (
-        ("certificate verify failed", "the server's certificate is not trusted"),
+        # OpenSSL says "certificate verify failed: Hostname mismatch": the specific reason first.
         ("hostname mismatch", "the certificate does not match the host name"),
         ("doesn't match", "the certificate does not match the host name"),
+        ("certificate verify failed", "the server's certificate is not trusted"),
         ("wrong version number", "the server does not speak TLS on this port"),
         ("name or service not known", "the host name could not be resolved"),
         ("nodename nor servname", "the host name could not be resolved"),

@@ -20,6 +20,11 @@
     if (event.target.closest("[data-modal-close]")) { modal().close(); }
   });
 
+  // A key shown once is selected whole when focused, ready to copy (no inline handler: CSP).
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) { event.target.select(); }
+  });
+
   // Clear the content on close so a stale form never flashes on the next open.
   document.addEventListener("DOMContentLoaded", function () {
     modal().addEventListener("close", function () {

@@ -31,7 +31,7 @@ def test_datastore_list_shows_names_chips_scores_and_counts(viewer_http):
 
     assert datastore.name in html
     assert "Snowflake" in html and "SALES.PUBLIC" in html
-    assert 'style="background: #E74C3C"' in html
+    assert 'fill="#E74C3C"' in html
     assert 'class="chip chip-external"' in html and "⇄ Atlan prod" in html
     assert 'title="External tag from integration Atlan prod"' in html
     assert 'class="badge score-fair"' in html  # latest datastore total is 75
@@ -174,7 +174,9 @@ def test_datastore_page_shows_score_sparkline_factor_bars_and_containers(viewer_
 
     assert f"<h1>{datastore.name}" in html
     assert '<svg class="sparkline"' in html and "<polyline" in html
-    assert 'class="factor-bars"' in html and "Completeness" in html and 'style="width: 90%"' in html
+    assert (
+        'class="factor-bars"' in html and "Completeness" in html and '<rect width="90" height="1"/>' in html
+    )
     for container in datastore.containers.all():
         assert container.name in html
     assert "Gold" in html

@@ -328,4 +328,4 @@ def test_bad_colour_stored_by_other_means_never_reaches_a_style(viewer_http):
     html = viewer_http.get(reverse("catalog:datastore_list")).content.decode()
 
     assert "r;x:u()" not in html
-    assert 'style="background: #6B7280"' in html
+    assert 'fill="#6B7280"' in html

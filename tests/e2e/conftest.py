@@ -88,6 +88,22 @@ def _web_first_timeout(page):
 
 
 @pytest.fixture(autouse=True)
+def _no_csp_violations(page):
+    """The Content Security Policy allows no inline script or style: a page that needs one fails."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.location['url']}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert violations == []
+
+
+@pytest.fixture(autouse=True)
 def _no_retry_sleeps(monkeypatch):
     from integrations.atlan import connector as atlan_connector
 

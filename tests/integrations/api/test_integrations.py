@@ -240,18 +240,27 @@ def test_reading_one_integration(viewer_api):
 def test_put_needs_name_and_url_and_keeps_an_omitted_token(admin_api, fake_connector):
     integration = make_integration(token=TOKEN)
     assert set(admin_api.put(_url(integration.pk), {}).json()["errors"]) == {"name", "api_url"}
-    response = admin_api.put(_url(integration.pk), {"name": "Renamed", "api_url": "https://new.atlan.com"})
+    response = admin_api.put(_url(integration.pk), {"name": "Renamed", "api_url": "https://acme.atlan.com/"})
     assert response.status_code == 200 and response.json()["name"] == "Renamed"
     integration.refresh_from_db()
     assert (integration.name, integration.url, integration.token) == (
         "Renamed",
-        "https://new.atlan.com",
+        "https://acme.atlan.com",
         TOKEN,
     )
     assert fake_connector.seen_tokens == [TOKEN]
     change = IntegrationChange.objects.get()
     assert change.action == "updated" and change.changes["name"] == ["Atlan prod", "Renamed"]
     assert "token" not in change.changes
+
+
+def test_a_new_host_needs_the_token_again_and_changes_nothing_without_it(admin_api, fake_connector):
+    integration = make_integration(token=TOKEN)
+    response = admin_api.patch(_url(integration.pk), {"api_url": "https://collector.example.com"})
+    assert response.status_code == 400
+    assert "enter the token again" in str(response.json()["errors"]["api_access_token"])
+    integration.refresh_from_db()
+    assert integration.url == "https://acme.atlan.com" and fake_connector.seen_tokens == []
 
 
 def test_patch_changes_only_what_it_sends(admin_api, fake_connector):

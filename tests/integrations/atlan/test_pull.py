@@ -111,6 +111,37 @@ def test_small_removals_never_trip_the_threshold():
     assert len(plan.remove) == 4 and not plan.stop_reason
 
 
+def removal_plan(current: int, kept: int, *, minimum: int = 10, threshold: float = 0.5):
+    """A plan over `current` assignments of one tag where the catalog keeps `kept` of them."""
+    existing = [ext(5, "PII", description="Personal data")]
+    assignments = [Assignment(("field", i), 5, 10) for i in range(current)]
+    wanted = {("field", i): {"PII"} for i in range(kept)}
+    return plan_for(wanted, existing, assignments, threshold=threshold, min_removals_to_stop=minimum)
+
+
+def test_removals_exactly_at_the_minimum_count_stop_the_pull():
+    # 10 of 12: the share is far above 50 %, and 10 is exactly the minimum (>=, not >).
+    plan = removal_plan(12, 2, minimum=10)
+    assert len(plan.remove) == 10
+    assert "10 of this integration's 12" in plan.stop_reason
+
+
+def test_removals_one_below_the_minimum_count_never_stop_the_pull():
+    plan = removal_plan(9, 0, minimum=10)
+    assert len(plan.remove) == 9 and not plan.stop_reason
+
+
+def test_removals_of_exactly_half_do_not_stop_the_pull():
+    # 10 of 20 is exactly 50 %: only *more* than the threshold stops (>, not >=).
+    plan = removal_plan(20, 10, minimum=10)
+    assert len(plan.remove) == 10 and not plan.stop_reason
+
+
+def test_removals_of_one_more_than_half_stop_the_pull():
+    plan = removal_plan(20, 9, minimum=10)
+    assert "11 of this integration's 20" in plan.stop_reason
+
+
 def test_tag_colours_are_stored_as_six_digit_hex():
     assert tag_color("#abc") == "#AABBCC"
     assert tag_color("#16a34a") == "#16A34A"
