@@ -17,7 +17,14 @@ from integrations.http import (
     CatalogPermissionError,
     CatalogTLSError,
 )
-from integrations.sync.connector import ConnectionOK, ConnectionProblem, CredentialField, Credentials
+from integrations.sync.connector import (
+    Choice,
+    ConnectionOK,
+    ConnectionProblem,
+    CredentialField,
+    Credentials,
+    ParameterField,
+)
 from integrations.sync.context import RunContext
 
 __all__ = ["BULK_PAGING_THRESHOLD", "CLIENT_OPTIONS", "SEARCH_PAGE_SIZE", "AtlanConnector"]
@@ -54,6 +61,10 @@ class AtlanConnector:
         "Write quality scores, anomaly and check counts and links to the catalog as custom metadata"
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
+    parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
+
+    def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
+        return []
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
         host = urlsplit(url).hostname or url

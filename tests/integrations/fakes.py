@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from integrations.atlan.connector import AtlanConnector
-from integrations.sync.connector import ConnectionOK, ConnectionProblem
+from integrations.sync.connector import ComingSoon, ConnectionOK, ConnectionProblem
 
 
 class FakeConnector:
@@ -17,6 +17,10 @@ class FakeConnector:
     credential_fields = AtlanConnector.credential_fields
     push_help = AtlanConnector.push_help
     alert_help = AtlanConnector.alert_help
+    parameter_fields = AtlanConnector.parameter_fields
+
+    def parameter_choices(self, name: str, *, url: str, credentials: Mapping[str, str]) -> list:
+        return []
 
     def __init__(self) -> None:
         self.problem: ConnectionProblem | None = None
@@ -40,6 +44,10 @@ class FakeConnector:
     def push_containers(self, ctx, container_ids: list[int]) -> None:
         self.pushed.append(list(container_ids))
         ctx.log(f"pushed {container_ids}")
+
+
+class CollibraSoon(ComingSoon):
+    label = "Collibra"
 
 
 # The registry builds a connector per use; the fixture points it at this one instance.
