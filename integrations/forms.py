@@ -11,7 +11,7 @@ from django.urls import reverse
 from integrations.connectors import connectors_all
 from integrations.models import Integration
 from integrations.services import EDITABLE
-from integrations.sync.connector import CredentialField
+from integrations.sync.connector import CredentialField, ParameterField
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -45,6 +45,13 @@ def catalog_url_clean(value: str) -> str:
             "would travel unencrypted."
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+class IdListField(forms.TypedMultipleChoiceField):
+    """Ids ticked from a list the catalog gave (fetched by htmx), so not known when validating."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).strip().isdigit()
 
 
 class IntegrationForm(forms.ModelForm):
@@ -105,8 +112,12 @@ class IntegrationForm(forms.ModelForm):
         for spec in self.connector.credential_fields:
             self.fields[spec.name] = self._credential_field(spec)
             self.credential_names.append(spec.name)
+        self.parameter_names = []
+        for param in self.connector.parameter_fields:
+            self.fields[param.name] = self._parameter_field(param)
+            self.parameter_names.append(param.name)
         # Credentials right after the URL, as the product being modelled orders them.
-        order = ["name", "integration_type", "url", *self.credential_names]
+        order = ["name", "integration_type", "url", *self.credential_names, *self.parameter_names]
         self.order_fields(order)
 
     @property
@@ -135,14 +146,39 @@ class IntegrationForm(forms.ModelForm):
             field.initial = self.instance.credential(spec.name)
         return field
 
+    def _parameter_field(self, spec: ParameterField) -> IdListField:
+        chosen = [str(v) for v in self.instance.parameters.get(spec.name) or []] if self.instance.pk else []
+        field = IdListField(
+            label=spec.label,
+            help_text=spec.help_text,
+            required=False,
+            coerce=int,
+            choices=[(v, v) for v in chosen],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        field.initial = chosen
+        # Where the form's htmx asks for the catalog's choices (the edit view knows the stored secrets).
+        args = [self.instance.pk, spec.name] if self.instance.pk else [spec.name]
+        name = "integrations:edit_choices" if self.instance.pk else "integrations:add_choices"
+        field.choices_url = reverse(name, args=args)  # type: ignore[attr-defined]
+        return field
+
     def credentials(self) -> dict[str, str]:
         """The credentials as typed (an empty secret on edit means "keep the stored one")."""
         return {name: self.cleaned_data.get(name) or "" for name in self.credential_names}
 
     def values(self) -> dict[str, Any]:
         """The integration's own fields, without credentials (and without the type on edit)."""
-        skip = {*self.credential_names, *(["integration_type"] if self.instance.pk else [])}
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        skip = {
+            *self.credential_names,
+            *self.parameter_names,
+            *(["integration_type"] if self.instance.pk else []),
+        }
+        values = {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        if self.parameter_names:
+            chosen = {name: sorted(set(self.cleaned_data.get(name) or [])) for name in self.parameter_names}
+            values["parameters"] = {**self.instance.parameters, **chosen}
+        return values
 
     def clean_schedule_minutes(self) -> int:
         return self.cleaned_data.get("schedule_minutes") or 0
