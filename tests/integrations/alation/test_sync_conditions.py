@@ -202,3 +202,17 @@ def test_a_sync_is_complete_and_its_resync_writes_nothing_whichever_way_alation_
     alation_sandbox.store.reset_counts()
     again = sync(integration)
     assert finished(again, DEMO_PULL_WARNINGS) and alation_sandbox.store.write_count() == 0, log_text(again)
+
+
+def test_resolving_a_tables_anomalies_removes_its_flag_without_a_sync_click(
+    alation_sandbox, demo, django_capture_on_commit_callbacks
+):
+    integration = integration_make(alation_sandbox, event_driven=True)
+    sync(integration)
+    assert flags(alation_sandbox, f"{SALES}.ORDER_ITEMS")
+    with django_capture_on_commit_callbacks(execute=True):
+        anomaly_set_status(anomalies=container("ORDER_ITEMS").anomalies.all(), status="resolved")
+    run = SyncRun.objects.filter(trigger=SyncRun.Trigger.EVENT).get()
+    assert run.status == "succeeded" and run.container_ids == [container("ORDER_ITEMS").pk], log_text(run)
+    assert not flags(alation_sandbox, f"{SALES}.ORDER_ITEMS")
+    assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["Anomaly Count"] == "0"
