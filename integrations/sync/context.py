@@ -8,12 +8,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection
 from django.utils import timezone
 
 from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
 
 MAX_ERROR_SAMPLES = 20
 _FLUSH_CHANGES_AT = 2000
+# The audit rows as plain tuples: a first sync records one row per changed attribute, hundreds of
+# thousands at scale, and building model instances for them cost more than the sync itself.
+_CHANGE_COLUMNS = (
+    "run_id",
+    "datastore",
+    "asset",
+    "catalog_ref",
+    "kind",
+    "attribute",
+    "before",
+    "after",
+    "applied",
+)
 
 
 class RunCancelled(Exception):
@@ -33,7 +47,7 @@ class RunContext:
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.errors = 0
         self.warnings = 0
-        self._changes: list[SyncChange] = []
+        self._changes: list[tuple[int | str | bool, ...]] = []
         self._last_flush = timezone.now()
 
     @property
@@ -76,16 +90,16 @@ class RunContext:
         attribute: str = "",
     ) -> None:
         self._changes.append(
-            SyncChange(
-                run=self.run,
-                datastore=datastore[:255],
-                asset=asset[:1000],
-                catalog_ref=catalog_ref[:1000],
-                kind=kind,
-                attribute=attribute[:255],
-                before=before,
-                after=after,
-                applied=not self.preview,
+            (
+                self.run.pk,
+                datastore[:255],
+                asset[:1000],
+                catalog_ref[:1000],
+                kind,
+                attribute[:255],
+                before,
+                after,
+                not self.preview,
             )
         )
         if len(self._changes) >= _FLUSH_CHANGES_AT:
@@ -138,6 +152,12 @@ class RunContext:
         )
 
     def changes_flush(self) -> None:
-        if self._changes:
-            SyncChange.objects.bulk_create(self._changes, batch_size=2000)
-            self._changes = []
+        if not self._changes:
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in _CHANGE_COLUMNS)
+        places = ", ".join(["%s"] * len(_CHANGE_COLUMNS))
+        sql = f"INSERT INTO {quote(SyncChange._meta.db_table)} ({columns}) VALUES ({places})"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, self._changes)
+        self._changes = []
