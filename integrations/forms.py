@@ -91,6 +91,8 @@ class IntegrationForm(forms.ModelForm):
         self.fields["schedule_minutes"].required = False
         self.connector = self.connectors.get(self.integration_type) or self.connectors["atlan"]
         self.fields["url"].help_text = self.connector.url_help
+        if self.connector.alert_help:
+            self.fields["enable_announcements"].help_text = f"Put {self.connector.alert_help} in the catalog."
         self.fields["url"].widget.attrs["placeholder"] = self.connector.url_placeholder
         if self.instance.pk:
             # The type of an existing integration cannot change.

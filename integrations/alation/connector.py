@@ -41,7 +41,7 @@ from integrations.sync.context import RunContext
 # Extra AlationClient options; tests set e.g. {"sleep": lambda s: None} to keep retries fast.
 CLIENT_OPTIONS: dict[str, Any] = {}
 # Jobs usually end within a second: poll soon, then back off (the SDK waits 3 s every time).
-JOB_POLL_INITIAL = 0.25
+JOB_POLL_INITIAL = 0.1
 
 
 def client_build(

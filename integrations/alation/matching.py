@@ -9,7 +9,7 @@ datastore's (PostgreSQL, MySQL, Oracle, …). Tables and columns then match by n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,19 +74,17 @@ class CatalogObject:
         return ObjectRef(self.otype, self.id)
 
 
-def _custom(values: Iterable[CustomFieldValue]) -> dict[int, object]:
-    return {v.field_id: v.value for v in values}
+def _custom(values: Iterable[CustomFieldValue], keep: Collection[int] | None) -> dict[int, object]:
+    return {v.field_id: v.value for v in values if keep is None or v.field_id in keep}
 
 
-def object_of(record: Schema | Table | Column) -> CatalogObject:
-    otype = (
-        OTYPE_SCHEMA
-        if isinstance(record, Schema)
-        else OTYPE_TABLE
-        if isinstance(record, Table)
-        else OTYPE_COLUMN
-    )
-    return CatalogObject(otype, record.id, record.name, record.key, _custom(record.custom_fields))
+_OTYPES = {Schema: OTYPE_SCHEMA, Table: OTYPE_TABLE, Column: OTYPE_COLUMN}
+
+
+def object_of(record: Schema | Table | Column, keep: Collection[int] | None = None) -> CatalogObject:
+    """`keep`: the custom fields worth remembering (Plumbline's), not every field the tenant has."""
+    otype = _OTYPES[type(record)]
+    return CatalogObject(otype, record.id, record.name, record.key, _custom(record.custom_fields, keep))
 
 
 @dataclass(frozen=True)
@@ -181,16 +179,18 @@ class SchemaObjects:
     columns_by_table: dict[str, list[CatalogObject]] = field(default_factory=dict)
 
 
-def schema_objects_group(tables: Iterable[Table], columns: Iterable[Column]) -> SchemaObjects:
+def schema_objects_group(
+    tables: Iterable[Table], columns: Iterable[Column], keep: Collection[int] | None = None
+) -> SchemaObjects:
     """Columns grouped under their table's key (ids are unique per object type, so by table id)."""
     grouped = SchemaObjects()
     keys: dict[int, str] = {}
     for table in tables:
-        grouped.tables.append(object_of(table))
+        grouped.tables.append(object_of(table, keep))
         keys[table.id] = table.key
         grouped.columns_by_table[table.key] = []
     for column in columns:
         key = keys.get(column.table_id)
         if key is not None:
-            grouped.columns_by_table[key].append(object_of(column))
+            grouped.columns_by_table[key].append(object_of(column, keep))
     return grouped

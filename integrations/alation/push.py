@@ -33,6 +33,8 @@ FIELD_SPECS: tuple[CustomFieldSpec, ...] = tuple(
     for v in PUSHED_VALUES
 )
 FIELD_KINDS = {f"{FIELD_PREFIX}{v.display_name}": v.kind for v in PUSHED_VALUES}
+# (Plumbline's display name, our field's name, kind), looked up once rather than per value.
+_FIELDS = tuple((v.display_name, f"{FIELD_PREFIX}{v.display_name}", v.kind) for v in PUSHED_VALUES)
 # The catalog pages Plumbline writes values on; a field shows there once it is on their template.
 TEMPLATES = ("Schema", "Table", "Column")
 VALUES_PER_PUT = 10_000  # Alation's documented maximum per request
@@ -49,6 +51,8 @@ def text_of(raw: Any) -> str:
         return ""
     if not isinstance(raw, str):
         raw = ", ".join(str(v) for v in raw) if isinstance(raw, (list, tuple)) else str(raw)
+    if "<" not in raw and "&" not in raw:
+        return " ".join(raw.split())
     return " ".join(html.unescape(strip_tags(raw)).split())
 
 
@@ -108,13 +112,14 @@ class FlagPlan:
 def values_plan(targets: Iterable[PushTarget], field_ids: Mapping[str, int]) -> list[ValueChange]:
     """Every custom field value that differs from what Alation holds; an empty one is cleared."""
     changes = []
+    fields = [(display_name, name, kind, field_ids.get(name)) for display_name, name, kind in _FIELDS]
     for target in targets:
-        for display_name, wanted in target.values.items():
-            name = field_name(display_name)
-            kind = FIELD_KINDS[name]
-            field_id = field_ids.get(name)
-            before = value_read(kind, target.obj.custom_fields.get(field_id)) if field_id else None
-            after = value_text(kind, wanted)
+        held = target.obj.custom_fields
+        for display_name, name, kind, field_id in fields:
+            if display_name not in target.values:
+                continue
+            before = value_read(kind, held.get(field_id)) if field_id else None
+            after = value_text(kind, target.values[display_name])
             if after != before and not (after is None and field_id is None):
                 changes.append(ValueChange(target, name, field_id, before, after or ""))
     return changes

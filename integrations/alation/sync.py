@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from catalog.models import Datastore
+from catalog.models import Check, Datastore
 from integrations.alation.client import AlationClient
 from integrations.alation.domains import DomainScope, domain_scope, domains_with_children
 from integrations.alation.health import (
@@ -106,11 +106,13 @@ class AlationSync(CatalogSync):
             self.tags_load()
         if self.push:
             self.fields_prepare()
-            self.dq_fields = {
-                f.key.casefold(): f
-                for f in self.client.dq_fields()
-                if f.key.casefold().startswith(KEY_PREFIX)
-            }
+            if not self.event:  # an event push looks up only its checks' fields
+                self.dq_fields_add(self.client.dq_fields())
+
+    def dq_fields_add(self, fields: Iterable[DataQualityField]) -> None:
+        self.dq_fields.update(
+            (f.key.casefold(), f) for f in fields if f.key.casefold().startswith(KEY_PREFIX)
+        )
 
     def requests(self) -> RequestCounts:
         return self.client.counts
@@ -151,8 +153,9 @@ class AlationSync(CatalogSync):
         """The Plumbline custom fields, created when missing (never in a preview)."""
         names = [spec.name_singular for spec in FIELD_SPECS]
         try:
-            held = self.client.custom_fields_by_name(names)
-            missing = [n for n in names if n not in held]
+            # An event push only needs their ids (the full sync created them, or creates them now).
+            held = {} if self.event else self.client.custom_fields_by_name(names)
+            missing = [n for n in names if n not in held] if not self.event else []
             if self.ctx.preview:
                 if missing:
                     self.ctx.log(f"Would create the custom fields {', '.join(missing)} in Alation.")
@@ -223,10 +226,11 @@ class AlationSync(CatalogSync):
         tables = self.tables_read(ds, located, assets, only)
         inside = [t for t in tables if self.in_scope(t.ref, *located.chain)]
         kept = {t.id for t in inside}
-        outside = [object_of(t) for t in tables if t.id not in kept]
+        outside = [object_of(t, ()) for t in tables if t.id not in kept]
         columns = self.columns_read(located, inside, whole=only is None)
-        group = schema_objects_group(inside, columns)
-        container = object_of(located.schema) if located.in_scope else None
+        keep = set(self.field_ids.values())
+        group = schema_objects_group(inside, columns, keep)
+        container = object_of(located.schema, keep) if located.in_scope else None
         return CatalogRead(container, group.tables, group.columns_by_table, out_of_scope=outside)
 
     def tables_read(
@@ -305,9 +309,9 @@ class AlationSync(CatalogSync):
     ) -> int:
         objects = {k: o for k, o in matched.items() if isinstance(o, CatalogObject)}
         labels = {k: item.label for k, item in wanted.items()}
-        checks = checks_for_containers([pk for level, pk in objects if level == "container"])
-        rows = health_rows(checks, objects, labels, ds.name)
-        held = self.dq_values_held([r.check.id for r in rows])
+        container_ids = [pk for level, pk in objects if level == "container"]
+        rows = health_rows(checks_for_containers(container_ids), objects, labels, ds.name)
+        held = self.dq_values_held(container_ids)
         on = {
             o.key.casefold(): (labels.get(k, o.key), ds.name)
             for k, o in objects.items()
@@ -321,9 +325,9 @@ class AlationSync(CatalogSync):
             self.dq_fields[definition.key.casefold()] = definition
         return plan.writes
 
-    def dq_values_held(self, check_ids: list[int]) -> dict[ValueKey, DataQualityValue]:
+    def dq_values_held(self, container_ids: list[int]) -> dict[ValueKey, DataQualityValue]:
         """Plumbline's Data Health values in Alation: all of them once per full sync; in an event
-        push only those of the pushed tables' checks (a field listing per check)."""
+        push those of the pushed tables' checks, archived ones too (a value listing per check)."""
         if self.dq_values is not None:
             return self.dq_values
         if not self.event:
@@ -331,6 +335,11 @@ class AlationSync(CatalogSync):
             self.dq_values = {}
             held = self.dq_values
         else:
+            check_ids = list(
+                Check.objects.filter(container_id__in=container_ids).values_list("id", flat=True)
+            )
+            for check_id in check_ids:
+                self.dq_fields_add(self.client.dq_fields(key=f"{KEY_PREFIX}{check_id}"))
             listing = (
                 v
                 for c in check_ids

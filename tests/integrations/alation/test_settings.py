@@ -43,7 +43,7 @@ def test_the_add_form_for_alation_asks_for_url_user_id_refresh_token_and_domains
     assert 'placeholder="https://your-company.alationcloud.com"' in html
     assert 'name="user_id"' in html and 'type="password" name="refresh_token"' in html
     assert "Domains" in html and reverse("integrations:add_choices", args=["domains"]) in html
-    assert "WARNING trust flags" not in html  # that is the sync modal's text
+    assert "Put WARNING trust flags on tables with active anomalies in the catalog." in html
 
 
 def test_adding_alation_with_the_demo_credentials_connects_and_stores_them_encrypted(

@@ -216,3 +216,21 @@ def test_resolving_a_tables_anomalies_removes_its_flag_without_a_sync_click(
     assert run.status == "succeeded" and run.container_ids == [container("ORDER_ITEMS").pk], log_text(run)
     assert not flags(alation_sandbox, f"{SALES}.ORDER_ITEMS")
     assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["Anomaly Count"] == "0"
+
+
+def test_archiving_a_check_removes_its_data_health_row_in_the_event_push(
+    alation_sandbox, demo, django_capture_on_commit_callbacks
+):
+    from catalog.services import check_set_status
+
+    integration = integration_make(alation_sandbox, event_driven=True)
+    sync(integration)
+    check = Check.objects.get(key="orders-total-positive")
+    key = f"plumbline.check.{check.pk}"
+    assert key in health(alation_sandbox, f"{SALES}.ORDERS.ORDER_TOTAL")
+    with django_capture_on_commit_callbacks(execute=True):
+        check_set_status(checks=[check], status="archived")
+    run = SyncRun.objects.filter(trigger=SyncRun.Trigger.EVENT).get()
+    assert run.status == "succeeded", log_text(run)
+    assert key not in health(alation_sandbox, f"{SALES}.ORDERS.ORDER_TOTAL")
+    assert values(alation_sandbox, f"{SALES}.ORDERS")["Check Count"] == "2"
