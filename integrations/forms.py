@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 
 from integrations.connectors import connectors_all
@@ -149,7 +150,13 @@ class IntegrationForm(forms.ModelForm):
         return field
 
     def _parameter_field(self, spec: ParameterField) -> IdListField:
-        chosen = [str(v) for v in self.instance.parameters.get(spec.name) or []] if self.instance.pk else []
+        if self.is_bound:
+            posted = self.data.getlist(spec.name) if isinstance(self.data, QueryDict) else []
+            chosen = [v for v in posted if v.strip().isdigit()]
+        else:
+            chosen = (
+                [str(v) for v in self.instance.parameters.get(spec.name) or []] if self.instance.pk else []
+            )
         field = IdListField(
             label=spec.label,
             help_text=spec.help_text,

@@ -114,12 +114,15 @@ def values_plan(targets: Iterable[PushTarget], field_ids: Mapping[str, int]) -> 
     changes = []
     fields = [(display_name, name, kind, field_ids.get(name)) for display_name, name, kind in _FIELDS]
     for target in targets:
-        held = target.obj.custom_fields
+        held, wanted = target.obj.custom_fields, target.values
         for display_name, name, kind, field_id in fields:
-            if display_name not in target.values:
+            if display_name not in wanted:
                 continue
-            before = value_read(kind, held.get(field_id)) if field_id else None
-            after = value_text(kind, target.values[display_name])
+            value, raw = wanted[display_name], held.get(field_id) if field_id else None
+            if value is None and raw in (None, ""):
+                continue  # empty on both sides: most of a column's scores
+            before = value_read(kind, raw) if field_id else None
+            after = value_text(kind, value)
             if after != before and not (after is None and field_id is None):
                 changes.append(ValueChange(target, name, field_id, before, after or ""))
     return changes
