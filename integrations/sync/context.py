@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
@@ -158,6 +158,7 @@ class RunContext:
         columns = ", ".join(quote(c) for c in _CHANGE_COLUMNS)
         places = ", ".join(["%s"] * len(_CHANGE_COLUMNS))
         sql = f"INSERT INTO {quote(SyncChange._meta.db_table)} ({columns}) VALUES ({places})"
-        with connection.cursor() as cursor:
+        # One transaction per flush: in autocommit SQLite would commit every row on its own.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, self._changes)
         self._changes = []
