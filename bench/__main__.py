@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table_format(rows))
     print(
         f"\nMachine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}. "
-        f"Peak memory is the sync worker child's ru_maxrss (whole process, incl. Django). "
+        f"Peak memory is the sync worker child's own peak RSS (VmHWM: whole process, incl. Django). "
         f"Sandbox write time is measured around its request handler. Bench took {elapsed:.0f} s."
     )
     RESULTS.mkdir(exist_ok=True)
