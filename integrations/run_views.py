@@ -136,12 +136,32 @@ class _Echo:
 def run_changes_csv(request: HtmxHttpRequest, pk: int) -> StreamingHttpResponse:
     run = get_object_or_404(SyncRun, pk=pk)
     writer = csv.writer(_Echo())
-    header = ["run", "datastore", "asset", "catalog asset", "change", "before", "after", "applied"]
+    header = [
+        "run",
+        "datastore",
+        "asset",
+        "catalog asset",
+        "change",
+        "attribute",
+        "before",
+        "after",
+        "applied",
+    ]
 
     def rows() -> Iterator[str]:
         yield writer.writerow(header)
         for c in run.changes.order_by("id").iterator(chunk_size=2000):
-            values = [run.pk, c.datastore, c.asset, c.catalog_ref, c.kind, c.before, c.after, c.applied]
+            values = [
+                run.pk,
+                c.datastore,
+                c.asset,
+                c.catalog_ref,
+                c.kind,
+                c.attribute,
+                c.before,
+                c.after,
+                c.applied,
+            ]
             # Cells starting with = + - @ would run as formulas in a spreadsheet.
             yield writer.writerow(
                 [f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in values]

@@ -216,9 +216,9 @@ def test_changes_download_as_csv_with_formulas_neutralised(admin_http, fake_conn
     response = admin_http.get(reverse("integrations:run_changes_csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:5] == ["run", "datastore", "asset", "catalog asset", "change"]
+    assert rows[0][:6] == ["run", "datastore", "asset", "catalog asset", "change", "attribute"]
     assert rows[1][2:5] == ["Sales › ORDERS", "", "tag_added"]
-    assert rows[2][6] == "'=HYPERLINK()"
+    assert rows[2][7] == "'=HYPERLINK()"
 
 
 def test_command_runs_here_and_prints_the_log(fake_connector, capsys):

@@ -234,3 +234,44 @@ def test_archiving_a_check_removes_its_data_health_row_in_the_event_push(
     assert run.status == "succeeded", log_text(run)
     assert key not in health(alation_sandbox, f"{SALES}.ORDERS.ORDER_TOTAL")
     assert values(alation_sandbox, f"{SALES}.ORDERS")["Check Count"] == "2"
+
+
+def test_the_run_page_and_its_csv_show_every_alation_change_by_attribute(alation_sandbox, demo, admin_http):
+    from django.urls import reverse
+
+    run = sync(integration_make(alation_sandbox), pull=False)
+    page = admin_http.get(reverse("integrations:run_detail", args=[run.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "SALES.PUBLIC ↔ 1.SALES.PUBLIC" in html
+    assert "Schema, Table, Column templates" in html and alation_sandbox.refresh_token not in html
+    response = admin_http.get(reverse("integrations:run_changes_csv", args=[run.pk]))
+    text = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert ",custom_field_set,Plumbline Anomaly Count,,1," in text
+    assert ",trust_flag_set,WARNING,,Plumbline: 1 active anomaly on ORDER_ITEMS. Open in Plumbline," in text
+    assert SyncChange.objects.filter(
+        run=run, kind="trust_flag_removed", asset="Sales Warehouse / PRODUCTS"
+    ).exists()
+
+
+def test_a_cancel_stops_an_alation_sync_at_the_next_safe_point(alation_sandbox, demo, monkeypatch):
+    read = AlationSync.datastore_read
+
+    def read_then_cancel(self, *args, **kwargs):
+        SyncRun.objects.filter(pk=self.ctx.run.pk).update(cancel_requested=True)
+        return read(self, *args, **kwargs)
+
+    monkeypatch.setattr(AlationSync, "datastore_read", read_then_cancel)
+    run = sync(integration_make(alation_sandbox))
+    assert run.status == "cancelled", log_text(run)
+    assert AssetLink.objects.filter(integration=run.integration).count() > 0  # kept what it did
+
+
+def test_a_scheduled_sync_of_alation_pulls_and_pushes_as_configured(alation_sandbox, demo):
+    from integrations.tasks import scheduled_sync
+
+    integration = integration_make(alation_sandbox, schedule_minutes=60, schedule_pull=False)
+    assert scheduled_sync(integration.pk) == "succeeded"
+    run = SyncRun.objects.get(trigger=SyncRun.Trigger.SCHEDULE)
+    assert (run.pull, run.push) == (False, True)
+    assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["Anomaly Count"] == "1"
