@@ -96,6 +96,7 @@ class AlationSync(CatalogSync):
         self.own_flags: dict[ObjectRef, list[TrustFlag]] | None = None
         self.flags_listable = True
         self.event = False
+        self.fields_ready = True
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -167,7 +168,7 @@ class AlationSync(CatalogSync):
             self.ctx.error(
                 f"Could not prepare Plumbline's custom fields in Alation, so none is written: {exc}"
             )
-            self.field_ids = {}
+            self.fields_ready = False
             return
         for name in missing:
             self.ctx.change(datastore="", asset=name, kind="custom_field_created", after="RICH_TEXT")
@@ -227,6 +228,9 @@ class AlationSync(CatalogSync):
         inside = [t for t in tables if self.in_scope(t.ref, *located.chain)]
         kept = {t.id for t in inside}
         outside = [object_of(t, ()) for t in tables if t.id not in kept]
+        if only is not None:  # an event push reads the columns of its own tables only
+            names = {name.casefold() for name in assets.containers.values()}
+            inside = [t for t in inside if t.name.casefold() in names]
         columns = self.columns_read(located, inside, whole=only is None)
         keep = set(self.field_ids.values())
         group = schema_objects_group(inside, columns, keep)
@@ -248,7 +252,7 @@ class AlationSync(CatalogSync):
         return cached if cached is not None else list(self.client.tables(schema_id=located.schema.id))
 
     def columns_read(self, located: Located, tables: list[Table], *, whole: bool) -> Iterator[Column]:
-        """A whole schema's columns in one listing; a few tables' column by column listing."""
+        """A whole schema's columns in one listing; a few tables' in one listing each."""
         ids = {t.id: t for t in tables}
         listings = (
             [self.client.columns(filters={"schema_id": located.schema.id})]
@@ -288,7 +292,7 @@ class AlationSync(CatalogSync):
                     key, item.label, item.datastore, obj, item.values, item.anomalies, item.anomalies_url
                 )
             )
-        values = values_plan(targets, self.field_ids)
+        values = values_plan(targets, self.field_ids) if self.fields_ready else []
         written = values_apply(values, self.client, self.ctx)
         health = self.health_push(ds, matched, wanted)
         tables = [t for t in targets if t.anomalies is not None]

@@ -154,6 +154,7 @@ def test_an_event_push_matches_a_never_linked_table_on_the_fly(alation_sandbox, 
     assert AssetLink.objects.filter(integration=integration, level="container", object_id=items.pk).exists()
     assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["Anomaly Count"] == "1"
     assert not values(alation_sandbox, f"{SALES}.ORDERS")
+    assert alation_sandbox.store.read_count("column.list") == 1  # its own columns, not the schema's
 
 
 def test_a_failing_job_is_reported_per_datastore_and_the_run_goes_on(alation_sandbox, demo):
@@ -275,3 +276,16 @@ def test_a_scheduled_sync_of_alation_pulls_and_pushes_as_configured(alation_sand
     run = SyncRun.objects.get(trigger=SyncRun.Trigger.SCHEDULE)
     assert (run.pull, run.push) == (False, True)
     assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["Anomaly Count"] == "1"
+
+
+def test_a_same_named_field_of_another_type_stops_only_the_custom_fields(alation_sandbox, demo):
+    alation_sandbox.store.fields.add(
+        {"name_singular": "Plumbline URL", "field_type": "PICKER", "options": ["a"]}
+    )
+    run = sync(integration_make(alation_sandbox), pull=False)
+    assert run.status == "partial", log_text(run)
+    assert "already has a custom field named 'Plumbline URL' of type PICKER" in log_text(run)
+    assert not SyncChange.objects.filter(run=run, kind="custom_field_set").exists()
+    assert not values(alation_sandbox, f"{SALES}.ORDER_ITEMS")
+    assert flags(alation_sandbox, f"{SALES}.ORDER_ITEMS")  # the flags and Data Health still go
+    assert health(alation_sandbox, f"{SALES}.ORDER_ITEMS.QUANTITY")
