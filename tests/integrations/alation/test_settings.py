@@ -178,3 +178,15 @@ def test_domains_ticked_before_a_refused_save_stay_ticked(admin_http, alation_sa
     html = response.content.decode()
     assert 'value="4" checked' in html and 'hx-trigger="load, click' in html
     assert not Integration.objects.exists()
+
+
+def test_test_connection_marks_an_expired_refresh_token_for_re_authentication(admin_http, alation_sandbox):
+    integration = integration_make(alation_sandbox, refresh_token="plumbline-expired-refresh-token")
+    response = admin_http.post(reverse("integrations:test", args=[integration.pk]), headers=HTMX)
+    html = response.content.decode()
+    assert (
+        response.status_code == 200 and "Needs re-authentication" in html and "refresh token expired" in html
+    )
+    integration.refresh_from_db()
+    assert integration.status == Integration.Status.NEEDS_REAUTH
+    assert "plumbline-expired-refresh-token" not in html
