@@ -5,22 +5,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.models import Integration
-from integrations.sync.connector import ComingSoon, Connector
+from integrations.sync.connector import Connector
 
 CONNECTORS: dict[str, str] = {
     "atlan": "integrations.atlan.connector.AtlanConnector",
-    "alation": "integrations.connectors.AlationComingSoon",
+    "alation": "integrations.alation.connector.AlationConnector",
 }
-
-
-class AlationComingSoon(ComingSoon):
-    label: ClassVar[str] = "Alation"
 
 
 def connector_paths() -> dict[str, str]:

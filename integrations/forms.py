@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 
 from integrations.connectors import connectors_all
 from integrations.models import Integration
 from integrations.services import ADDRESS_CHANGED_MESSAGE, EDITABLE, url_origin
-from integrations.sync.connector import ConnectionProblem, CredentialField
+from integrations.sync.connector import ConnectionProblem, CredentialField, ParameterField
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -45,6 +46,13 @@ def catalog_url_clean(value: str) -> str:
             "would travel unencrypted."
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+class IdListField(forms.TypedMultipleChoiceField):
+    """Ids ticked from a list the catalog gave (fetched by htmx), so not known when validating."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).strip().isdigit()
 
 
 class IntegrationForm(forms.ModelForm):
@@ -84,6 +92,8 @@ class IntegrationForm(forms.ModelForm):
         self.fields["schedule_minutes"].required = False
         self.connector = self.connectors.get(self.integration_type) or self.connectors["atlan"]
         self.fields["url"].help_text = self.connector.url_help
+        if self.connector.alert_help:
+            self.fields["enable_announcements"].help_text = f"Put {self.connector.alert_help} in the catalog."
         self.fields["url"].widget.attrs["placeholder"] = self.connector.url_placeholder
         if self.instance.pk:
             # The type of an existing integration cannot change.
@@ -105,8 +115,12 @@ class IntegrationForm(forms.ModelForm):
         for spec in self.connector.credential_fields:
             self.fields[spec.name] = self._credential_field(spec)
             self.credential_names.append(spec.name)
+        self.parameter_names = []
+        for param in self.connector.parameter_fields:
+            self.fields[param.name] = self._parameter_field(param)
+            self.parameter_names.append(param.name)
         # Credentials right after the URL, as the product being modelled orders them.
-        order = ["name", "integration_type", "url", *self.credential_names]
+        order = ["name", "integration_type", "url", *self.credential_names, *self.parameter_names]
         self.order_fields(order)
 
     @property
@@ -138,14 +152,45 @@ class IntegrationForm(forms.ModelForm):
             field.initial = self.instance.credential(spec.name)
         return field
 
+    def _parameter_field(self, spec: ParameterField) -> IdListField:
+        if self.is_bound:
+            posted = self.data.getlist(spec.name) if isinstance(self.data, QueryDict) else []
+            chosen = [v for v in posted if v.strip().isdigit()]
+        else:
+            chosen = (
+                [str(v) for v in self.instance.parameters.get(spec.name) or []] if self.instance.pk else []
+            )
+        field = IdListField(
+            label=spec.label,
+            help_text=spec.help_text,
+            required=False,
+            coerce=int,
+            choices=[(v, v) for v in chosen],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        field.initial = chosen
+        # Where the form's htmx asks for the catalog's choices (the edit view knows the stored secrets).
+        args = [self.instance.pk, spec.name] if self.instance.pk else [spec.name]
+        name = "integrations:edit_choices" if self.instance.pk else "integrations:add_choices"
+        field.choices_url = reverse(name, args=args)  # type: ignore[attr-defined]
+        return field
+
     def credentials(self) -> dict[str, str]:
         """The credentials as typed (an empty secret on edit means "keep the stored one")."""
         return {name: self.cleaned_data.get(name) or "" for name in self.credential_names}
 
     def values(self) -> dict[str, Any]:
         """The integration's own fields, without credentials (and without the type on edit)."""
-        skip = {*self.credential_names, *(["integration_type"] if self.instance.pk else [])}
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        skip = {
+            *self.credential_names,
+            *self.parameter_names,
+            *(["integration_type"] if self.instance.pk else []),
+        }
+        values = {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        if self.parameter_names:
+            chosen = {name: sorted(set(self.cleaned_data.get(name) or [])) for name in self.parameter_names}
+            values["parameters"] = {**self.instance.parameters, **chosen}
+        return values
 
     def problem_field(self, problem: ConnectionProblem) -> str:
         """The field a failed connection check is about (the API reports it on the same field)."""

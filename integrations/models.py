@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +31,8 @@ class Integration(models.Model):
     credentials_encrypted = models.TextField(editable=False)
     # Options of the sync's scope, e.g. {"domains": [...], "connections": [...]} (issue-specific keys).
     parameters = models.JSONField(default=dict, blank=True)
+    # When the stored credentials stop working, if the catalog says (an Alation refresh token).
+    credentials_expire_at = models.DateTimeField(null=True, blank=True, editable=False)
     overwrite_tags = models.BooleanField(default=False)
     event_driven = models.BooleanField(default=True)
     enable_announcements = models.BooleanField(default=True)
@@ -50,11 +53,24 @@ class Integration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The card warns this long before the credentials expire.
+    CREDENTIALS_WARNING_DAYS = 14
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def credentials_expiring(self) -> bool:
+        if self.credentials_expire_at is None:
+            return False
+        return self.credentials_expire_at - timezone.now() < timedelta(days=self.CREDENTIALS_WARNING_DAYS)
+
+    @property
+    def credentials_expired(self) -> bool:
+        return self.credentials_expire_at is not None and self.credentials_expire_at <= timezone.now()
 
     def __repr__(self) -> str:
         # Never include the token, even encrypted, in a repr that could reach a log.

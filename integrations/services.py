@@ -92,6 +92,7 @@ def integration_create(*, user: User | None, credentials: dict[str, str], **valu
     with transaction.atomic():
         integration = Integration(**values)
         integration.status, integration.status_message = _status_after(ok)
+        integration.credentials_expire_at = ok.expires_at
         integration.credentials = credentials
         integration.full_clean()
         integration.save()
@@ -137,6 +138,7 @@ def integration_update(
         integration.credentials = merged
         changes.update(_credential_changes(stored, merged, typed if address_changed else None))
     integration.status, integration.status_message = _status_after(ok)
+    integration.credentials_expire_at = ok.expires_at
     integration.full_clean()
     with transaction.atomic():
         integration.save()
@@ -179,8 +181,12 @@ def integration_test_connection(
     except ConnectionProblem as problem:
         result = problem
     integration.status, integration.status_message = _status_after(result)
+    if isinstance(result, ConnectionOK):
+        integration.credentials_expire_at = result.expires_at
     Integration.objects.filter(pk=integration.pk).update(
-        status=integration.status, status_message=integration.status_message
+        status=integration.status,
+        status_message=integration.status_message,
+        credentials_expire_at=integration.credentials_expire_at,
     )
     IntegrationChange.objects.create(
         integration=integration,

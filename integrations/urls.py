@@ -9,6 +9,10 @@ urlpatterns = [
     path("settings/integrations/<int:pk>/edit/", views.integration_edit, name="edit"),
     path("settings/integrations/<int:pk>/delete/", views.integration_remove, name="delete"),
     path("settings/integrations/<int:pk>/test/", views.integration_test, name="test"),
+    path("settings/integrations/choices/<slug:name>/", views.integration_choices, name="add_choices"),
+    path(
+        "settings/integrations/<int:pk>/choices/<slug:name>/", views.integration_choices, name="edit_choices"
+    ),
     path("settings/integrations/<int:pk>/sync/", run_views.sync_start, name="sync"),
     path("settings/integrations/<int:pk>/runs/", run_views.run_list, name="run_list"),
     path("catalog-panel/<str:level>/<int:pk>/", views.asset_panel, name="asset_panel"),

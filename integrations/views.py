@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.roles import admin_required
 from catalog.models import Container, Datastore, Field
 from config.htmx import HtmxHttpRequest
-from integrations.forms import IntegrationForm
+from integrations.connectors import connector_for
+from integrations.forms import IntegrationForm, catalog_url_clean
 from integrations.models import Integration
 from integrations.selectors import asset_catalog_panels, integration_cards
 from integrations.services import (
@@ -137,3 +139,36 @@ def asset_panel(request: HtmxHttpRequest, level: str, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "integrations/partials/_asset_panel.html", context)
     return render(request, "integrations/asset_panel.html", context)
+
+
+@admin_required
+@require_POST
+def integration_choices(request: HtmxHttpRequest, name: str, pk: int | None = None) -> HttpResponse:
+    """The catalog's choices for a parameter field (e.g. Alation domains), read with the URL and
+    credentials typed in the form (on edit, an empty secret means the stored one)."""
+    integration = get_object_or_404(Integration, pk=pk) if pk is not None else None
+    kind = integration.integration_type if integration else request.POST.get("integration_type", "")
+    try:
+        connector = connector_for(kind)
+    except ValueError:
+        return HttpResponse(status=400)
+    stored = integration.credentials if integration else {}
+    credentials = {
+        f.name: request.POST.get(f.name, "").strip() or stored.get(f.name, "")
+        for f in connector.credential_fields
+    }
+    selected = request.POST.getlist(name)
+    context: dict = {"name": name, "selected": selected, "choices": [(v, v) for v in selected], "problem": ""}
+    try:
+        url = catalog_url_clean(request.POST.get("url", "") or (integration.url if integration else ""))
+        choices = connector.parameter_choices(name, url=url, credentials=credentials)
+    except forms.ValidationError as exc:
+        context["problem"] = " ".join(exc.messages)
+    except ConnectionProblem as problem:
+        context["problem"] = problem.message
+    else:
+        known = {value for value, _ in choices}
+        context["choices"] = choices + [
+            (v, f"{v} (not in the catalog any more)") for v in selected if v not in known
+        ]
+    return render(request, "integrations/partials/_parameter_choices.html", context)

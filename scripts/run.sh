@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the whole product for a first look: migrations, demo data, the Atlan sandbox,
-# a django-q2 worker and the web server. Ctrl-C stops all of them.
+# Starts the whole product for a first look: migrations, demo data, the Atlan and Alation
+# sandboxes, a django-q2 worker and the web server. Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-true}"
@@ -8,6 +8,7 @@ export DEBUG="${DEBUG:-true}"
 export PLUMBLINE_ALLOW_LOOPBACK="${PLUMBLINE_ALLOW_LOOPBACK:-true}"
 PORT="${PORT:-8000}"
 SANDBOX_PORT="${SANDBOX_PORT:-8765}"
+SANDBOX_ALATION_PORT="${SANDBOX_ALATION_PORT:-8766}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 PY=.venv/bin/python
 mkdir -p var
@@ -21,14 +22,17 @@ trap cleanup EXIT INT TERM
 
 $PY -m sandbox atlan --port "$SANDBOX_PORT" --state var/sandbox-state.json >var/sandbox.log 2>&1 &
 pids+=($!)
+$PY -m sandbox alation --port "$SANDBOX_ALATION_PORT" --state var/alation-sandbox-state.json \
+  >var/alation-sandbox.log 2>&1 &
+pids+=($!)
 $PY manage.py qcluster >var/worker.log 2>&1 &
 pids+=($!)
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload >var/web.log 2>&1 &
 pids+=($!)
 
-# Wait until both servers answer before saying where to go.
+# Wait until every server answers before saying where to go.
 for _ in $(seq 1 60); do
-  if $PY - "$PORT" "$SANDBOX_PORT" <<'PYEOF' 2>/dev/null; then break; fi
+  if $PY - "$PORT" "$SANDBOX_PORT" "$SANDBOX_ALATION_PORT" <<'PYEOF' 2>/dev/null; then break; fi
 import socket, sys
 for port in sys.argv[1:]:
     socket.create_connection(("127.0.0.1", int(port)), timeout=0.5).close()
@@ -48,7 +52,13 @@ cat <<MSG
       URL         http://127.0.0.1:${SANDBOX_PORT}
       API token   plumbline-demo-token
 
-    Logs in var/ (web.log, worker.log, sandbox.log). Press Ctrl-C to stop.
+    Alation sandbox http://127.0.0.1:${SANDBOX_ALATION_PORT}/
+      add it under Settings › Integrations, Type Alation, with
+      URL           http://127.0.0.1:${SANDBOX_ALATION_PORT}
+      User ID       7
+      Refresh token plumbline-demo-refresh-token
+
+    Logs in var/ (web.log, worker.log, sandbox.log, alation-sandbox.log). Press Ctrl-C to stop.
 
 MSG
 wait -n "${pids[@]}"

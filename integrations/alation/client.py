@@ -217,9 +217,8 @@ class AlationClient:
         filters: Mapping[str, Any] | None = None,
     ) -> Iterator[Column]:
         params = _params(filters, ds_id=ds_id, table_id=table_id)
-        return (
-            parse_column(item) for item in self.pager.items(COLUMN_PATH, "the column listing", params=params)
-        )
+        items = self.pager.items(COLUMN_PATH, "the column listing", params=params, prefetch=True)
+        return (parse_column(item) for item in items)
 
     # Tags --------------------------------------------------------------------------------------
 

@@ -10,12 +10,13 @@ server that never stops. POST "view" listings (domain membership) re-send the sa
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from integrations.alation.shapes import malformed
 from integrations.http import CatalogMalformedResponseError, HttpClient
+from integrations.paging import pages_prefetched
 
 logger = logging.getLogger("integrations.alation.pager")
 
@@ -46,9 +47,13 @@ class Pager:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         method: str = "GET",
+        prefetch: bool = False,
     ) -> Iterator[Any]:
-        """Every item of every page. GET listings get `limit=<page_size>` unless given one."""
-        for page in self.pages(path, what, params=params, body=body, method=method):
+        """Every item of every page. GET listings get `limit=<page_size>` unless given one.
+        `prefetch`: fetch the next page in the background meanwhile (long listings whose items
+        the caller processes without calling Alation in between)."""
+        pages = self.pages(path, what, params=params, body=body, method=method)
+        for page in pages_prefetched(pages, self.http) if prefetch else pages:
             yield from page
 
     def pages(
@@ -59,7 +64,7 @@ class Pager:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         method: str = "GET",
-    ) -> Iterator[list[Any]]:
+    ) -> Generator[list[Any], None, None]:
         query: dict[str, Any] | None = dict(params or {})
         if method == "GET" and query is not None:
             query.setdefault("limit", self.page_size)

@@ -111,16 +111,25 @@ def parse_object_custom_fields(
 ) -> tuple[CustomFieldValue, ...]:
     """The `custom_fields: [{field_id, field_name, value}]` carried on schema/table/column items."""
     raw = item.get("custom_fields") or []
+    if not isinstance(raw, list):
+        require_list(raw, what, f"'custom_fields' of {ref}")  # raises, naming the object
     values = []
-    for entry in require_list(raw, what, f"'custom_fields' of {ref}"):
-        entry = require_dict(entry, what, f"a custom field value of {ref}")
+    for entry in raw:
+        # A column listing carries hundreds of thousands of these: name the object only on error.
+        field_id = entry.get("field_id") if isinstance(entry, dict) else None
+        if type(field_id) is not int:
+            name = f"a custom field value of {ref}"
+            field_id = require_int(require_dict(entry, what, name), "field_id", what, name)
+        field_name = entry.get("field_name")
         values.append(
             CustomFieldValue(
-                field_id=require_int(entry, "field_id", what, f"a custom field value of {ref}"),
+                field_id=field_id,
                 otype=ref.otype,
                 oid=ref.oid,
                 value=custom_value(entry.get("value")),
-                field_name=optional_str(entry.get("field_name")),
+                field_name=field_name
+                if isinstance(field_name, str) or field_name is None
+                else str(field_name),
             )
         )
     return tuple(values)

@@ -20,7 +20,14 @@ from integrations.http import (
     CatalogPermissionError,
     CatalogTLSError,
 )
-from integrations.sync.connector import ConnectionOK, ConnectionProblem, CredentialField, Credentials
+from integrations.sync.connector import (
+    Choice,
+    ConnectionOK,
+    ConnectionProblem,
+    CredentialField,
+    Credentials,
+    ParameterField,
+)
 from integrations.sync.context import RunContext, retry_notice
 
 __all__ = ["BULK_PAGING_THRESHOLD", "CLIENT_OPTIONS", "SEARCH_PAGE_SIZE", "AtlanConnector"]
@@ -68,6 +75,10 @@ class AtlanConnector:
         "Write quality scores, anomaly and check counts and links to the catalog as custom metadata"
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
+    parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
+
+    def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
+        return []
 
     @sensitive_variables("credentials")
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:

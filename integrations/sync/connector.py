@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class ConnectionProblem(Exception):
 class ConnectionOK:
     username: str
     detail: str
+    # When the credentials stop working, if the catalog says (a refresh token's expiry).
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,19 @@ class CredentialField:
     placeholder: str = ""
 
 
+@dataclass(frozen=True)
+class ParameterField:
+    """A scope option the form offers (stored in `Integration.parameters[name]` as a list of ids),
+    whose choices the connector lists from the catalog with the URL and credentials typed."""
+
+    name: str
+    label: str
+    help_text: str
+
+
+Choice = tuple[str, str]  # (id, label)
+
+
 class Connector(Protocol):
     """A catalog connector. Class attributes describe it; the methods do the catalog work."""
 
@@ -59,8 +75,12 @@ class Connector(Protocol):
     # How the sync modal names what the push writes and the warning on tables with anomalies.
     push_help: ClassVar[str]
     alert_help: ClassVar[str]
+    parameter_fields: ClassVar[tuple[ParameterField, ...]]
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK: ...
+
+    def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
+        """The choices of a parameter field, read from the catalog; raises ConnectionProblem."""
 
     def sync(self, ctx: RunContext) -> None:
         """A full sync: pull, push or both, as the run asks."""
@@ -82,9 +102,13 @@ class ComingSoon:
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     push_help: ClassVar[str] = ""
     alert_help: ClassVar[str] = ""
+    parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
         raise ConnectionProblem("error", f"{self.label} integrations are coming soon.")
+
+    def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
+        return []
 
     def sync(self, ctx: RunContext) -> None:
         raise NotImplementedError(f"{self.label} integrations are coming soon.")

@@ -8,9 +8,10 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.http import (
@@ -23,6 +24,20 @@ from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine,
 
 MAX_ERROR_SAMPLES = 20
 _FLUSH_CHANGES_AT = 2000
+# The audit rows as plain tuples: a first sync records one row per changed attribute, hundreds of
+# thousands at scale, and building model instances for them cost more than the sync itself.
+_CHANGE_COLUMNS = (
+    "run_id",
+    "at",
+    "datastore",
+    "asset",
+    "catalog_ref",
+    "kind",
+    "attribute",
+    "before",
+    "after",
+    "applied",
+)
 
 
 def retry_notice(seconds: float, why: str) -> str:
@@ -58,7 +73,7 @@ class RunContext:
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.errors = 0
         self.warnings = 0
-        self._changes: list[SyncChange] = []
+        self._changes: list[tuple[int | str | bool | datetime, ...]] = []
         self._last_flush = timezone.now()
         self._last_check = 0.0
         self.deadline = timezone.now() + timedelta(seconds=settings.PLUMBLINE_RUN_DEADLINE_SECONDS)
@@ -106,16 +121,17 @@ class RunContext:
     ) -> None:
         """Audit one change; `applied` defaults to "not a preview" (False: the write was refused)."""
         self._changes.append(
-            SyncChange(
-                run=self.run,
-                datastore=datastore[:255],
-                asset=asset[:1000],
-                catalog_ref=catalog_ref[:1000],
-                kind=kind,
-                attribute=attribute[:255],
-                before=before,
-                after=after,
-                applied=not self.preview if applied is None else applied and not self.preview,
+            (
+                self.run.pk,
+                timezone.now(),
+                datastore[:255],
+                asset[:1000],
+                catalog_ref[:1000],
+                kind,
+                attribute[:255],
+                before,
+                after,
+                not self.preview if applied is None else applied and not self.preview,
             )
         )
         if len(self._changes) >= _FLUSH_CHANGES_AT:
@@ -210,6 +226,13 @@ class RunContext:
         )
 
     def changes_flush(self) -> None:
-        if self._changes:
-            SyncChange.objects.bulk_create(self._changes, batch_size=2000)
-            self._changes = []
+        if not self._changes:
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in _CHANGE_COLUMNS)
+        places = ", ".join(["%s"] * len(_CHANGE_COLUMNS))
+        sql = f"INSERT INTO {quote(SyncChange._meta.db_table)} ({columns}) VALUES ({places})"
+        # One transaction per flush: in autocommit SQLite would commit every row on its own.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, self._changes)
+        self._changes = []

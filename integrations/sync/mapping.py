@@ -47,6 +47,16 @@ def datastore_assets_load(datastore_id: int, name: str, *, only: set[int] | None
     return DatastoreAssets(datastore_id, name, containers, fields, labels, others)
 
 
+def datastore_assets_drop(assets: DatastoreAssets, table_names: set[str]) -> int:
+    """Leave out the containers named (without regard to case) and their fields; how many."""
+    folded = {name.casefold() for name in table_names}
+    gone = [cid for cid, name in assets.containers.items() if name.casefold() in folded]
+    for cid in gone:
+        del assets.containers[cid]
+        assets.fields_by_container.pop(cid, None)
+    return len(gone)
+
+
 @dataclass
 class DatastoreMapping:
     matched: dict[AssetKey, CatalogAsset] = field(default_factory=dict)

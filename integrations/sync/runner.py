@@ -20,12 +20,19 @@ from integrations.http import CatalogAuthenticationError, CatalogError, RequestC
 from integrations.sync.assets import SYNCED_CONTAINER_TYPES, AssetKey, CatalogAsset, datastore_keys
 from integrations.sync.context import RunContext
 from integrations.sync.links import Links, links_load, links_save
-from integrations.sync.mapping import DatastoreAssets, DatastoreMapping, datastore_assets_load, datastore_map
+from integrations.sync.mapping import (
+    DatastoreAssets,
+    DatastoreMapping,
+    datastore_assets_drop,
+    datastore_assets_load,
+    datastore_map,
+)
 from integrations.sync.tags import CatalogTag
 from integrations.sync.tags_apply import PullCollector, pull_finish
 from integrations.sync.values import AssetPush, values_for_matched
 
-LocationKind = Literal["matched", "unmatched", "ambiguous", "not_visible"]
+# out_of_scope: the integration's own options leave the datastore out (e.g. a Domains filter).
+LocationKind = Literal["matched", "unmatched", "ambiguous", "not_visible", "out_of_scope"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,9 @@ class CatalogRead:
     container_asset: CatalogAsset | None
     tables: Sequence[CatalogAsset]
     columns_by_table: Mapping[str, Sequence[CatalogAsset]]
+    # Tables the catalog has outside the integration's scope: Plumbline's tables of the same
+    # name are left out of this sync rather than reported unmatched.
+    out_of_scope: Sequence[CatalogAsset] = ()
 
 
 def datastore_sizes(datastore_ids: Sequence[int]) -> dict[int, int]:
@@ -117,6 +127,11 @@ class CatalogSync(ABC):
     @abstractmethod
     def requests(self) -> RequestCounts: ...
 
+    def finish(self) -> None:
+        """After every datastore of a full sync, before the pull is applied (e.g. a catalog-wide
+        clean-up of what Plumbline no longer has)."""
+        return None
+
     # The engine -------------------------------------------------------------------------------------
     def run(self) -> None:
         """A full sync of every datastore."""
@@ -138,6 +153,7 @@ class CatalogSync(ABC):
             done += sizes.get(ds.id, 0)
         self.ctx.progress(done, total)
         self.ctx.checkpoint()
+        self.finish()
         if self.pull:
             pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
         self.requests_summary()
@@ -182,6 +198,13 @@ class CatalogSync(ABC):
             return
         assets = datastore_assets_load(ds.id, ds.name, only=only)
         read = self.datastore_read(ds, location, assets, only)
+        if read.out_of_scope:
+            outside = datastore_assets_drop(assets, {t.name for t in read.out_of_scope})
+            if outside:
+                self.ctx.log(
+                    f"{ds.name}: {outside} table(s) lie outside this integration's scope; not synced.",
+                    datastore=ds.name,
+                )
         mapping = datastore_map(
             assets,
             container_ref=location.ref,
@@ -213,18 +236,19 @@ class CatalogSync(ABC):
             self.datastore_push(ds, mapping.matched, wanted)
 
     def datastore_unlocated(self, ds: Datastore, location: Location, only: set[int] | None) -> None:
-        self.ctx.issue(
-            kind=location.kind,
-            level="datastore",
-            datastore=ds.name,
-            object_id=ds.id,
-            path=ds.name,
-            reason=location.reason,
-        )
-        self.ctx.warning(
-            f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}",
-            datastore=ds.name,
-        )
+        text = f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}"
+        if location.kind == "out_of_scope":
+            self.ctx.log(text, datastore=ds.name)  # left out on purpose: neither a warning nor an issue
+        else:
+            self.ctx.issue(
+                kind=location.kind,
+                level="datastore",
+                datastore=ds.name,
+                object_id=ds.id,
+                path=ds.name,
+                reason=location.reason,
+            )
+            self.ctx.warning(text, datastore=ds.name)
         if location.kind != "not_visible" and only is None:
             # It is not there (or not one): forget old links. Not visible may be a passing
             # permission problem, and the links remember which announcements are ours.

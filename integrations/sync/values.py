@@ -182,3 +182,55 @@ def values_for_matched(
         elif level == "field" and pk in by_field:
             out[key] = AssetPush(key, labels[key], datastore_name, by_field[pk].by_name(url))
     return out
+
+
+@dataclass(frozen=True)
+class CheckPush:
+    """One active check, for catalogs that show a row per data-quality rule (e.g. Data Health)."""
+
+    id: int
+    container_id: int
+    field_ids: tuple[int, ...]
+    rule_type: str
+    description: str
+    anomalies: int  # the open anomalies it raised
+    url: str
+
+
+def checks_for_containers(container_ids: Sequence[int]) -> list[CheckPush]:
+    """The active checks of these containers with their open anomaly counts, in three queries."""
+    by_check = dict(
+        Anomaly.objects.filter(
+            container_id__in=container_ids, status__in=Anomaly.OPEN_STATUSES, check_rule__isnull=False
+        )
+        .values("check_rule_id")
+        .annotate(n=Count("id"))
+        .values_list("check_rule_id", "n")
+    )
+    fields: dict[int, list[int]] = defaultdict(list)
+    for check_id, field_id in Check.fields.through.objects.filter(
+        check__container_id__in=container_ids, check__status=Check.Status.ACTIVE
+    ).values_list("check_id", "field_id"):
+        fields[check_id].append(field_id)
+    rows = Check.objects.filter(container_id__in=container_ids, status=Check.Status.ACTIVE).order_by("id")
+    return [
+        CheckPush(
+            id=pk,
+            container_id=cid,
+            field_ids=tuple(sorted(fields.get(pk, []))),
+            rule_type=rule_type,
+            description=description,
+            anomalies=by_check.get(pk, 0),
+            url=plumbline_url("container", cid, f"#check-{pk}"),
+        )
+        for pk, cid, rule_type, description in rows.values_list(
+            "id", "container_id", "rule_type", "description"
+        )
+    ]
+
+
+def checks_active(check_ids: Sequence[int]) -> set[int]:
+    """Which of these checks still exist and are active."""
+    return set(
+        Check.objects.filter(id__in=check_ids, status=Check.Status.ACTIVE).values_list("id", flat=True)
+    )

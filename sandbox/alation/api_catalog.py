@@ -165,6 +165,11 @@ def _candidates(ctx: Ctx, otype: str, filters: list[Filter]) -> list[dict[str, A
     parent_id = _exact(filters, attr)
     if parent_id is not None:
         return [table[i] for i in catalog.child_ids(parent_type, parent_id)]
+    schema_id = _exact(filters, "schema_id")
+    if schema_id is not None and otype == "attribute":
+        return [
+            table[c] for t in catalog.child_ids("schema", schema_id) for c in catalog.child_ids("table", t)
+        ]
     ds_id = _exact(filters, "ds_id")
     if ds_id is not None and otype != "schema":
         schema_ids = catalog.child_ids("data", ds_id)

@@ -100,6 +100,8 @@ def post(ctx: Ctx) -> Reply:
 
 def delete(ctx: Ctx) -> Reply:
     fields, values = _roots(ctx)
+    # Fields may be named by key alone, as Alation's SDK sends them, or as {"field_key": ...}.
+    fields = [{"field_key": f} if isinstance(f, str) and f else f for f in fields or []] or fields
     _check(ctx, fields or [], ("field_key",), {})
     _check(ctx, values or [], ("field_key", "object_key"), {})
     store = ctx.store

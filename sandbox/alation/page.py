@@ -127,6 +127,24 @@ def _recent_flags(store: Store) -> str:
     return f'<div class="card"><h2>Recent flags</h2><ul class="plain">{body}</ul></div>'
 
 
+def render_object(store: Store, otype: str, oid: int) -> str | None:
+    """One object's page, at the address Alation gives it (/table/<id>/, /attribute/<id>/, ...)."""
+    with store.lock:
+        obj = store.catalog.objects.get(otype, {}).get(oid)
+        if obj is None:
+            return None
+        ref = (otype, oid)
+        extra = _columns(store, oid) if otype == "table" else ""
+        heading = f'<span id="object-name">{_e(obj.get("name") or obj.get("title") or oid)}</span> '
+        heading += f'<span class="muted">{_e(otype)} #{_e(oid)} · {_e(obj.get("key", ""))}</span>'
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>Alation sandbox — {_e(otype)} {_e(oid)}</title><style>{_CSS}</style></head><body>"
+            f"<header><h1>Alation sandbox</h1><p>{_link({}, 'All data sources')}</p></header>"
+            f'<div class="wrap"><main>{_object_card(store, ref, heading, extra)}</main></div></body></html>'
+        )
+
+
 def render(store: Store, params: dict[str, str]) -> str:
     with store.lock:
         return _render(store, params)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -30,6 +31,9 @@ from .store import Store
 
 logger = logging.getLogger(__name__)
 API_PREFIXES = ("/integration/", "/api/")
+
+
+OBJECT_PAGE = re.compile(r"/(schema|table|attribute)/(\d{1,12})/?")
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -193,10 +197,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return Reply(500, HTML_500), route.category
 
     def _serve_page(self, method: str, path: str, query: dict[str, list[str]]) -> None:
-        if method != "GET" or path not in ("/", "/index.html"):
+        # Alation's own object pages: /schema/<id>/, /table/<id>/, /attribute/<id>/.
+        found = OBJECT_PAGE.fullmatch(path)
+        html: str | None = None
+        if method == "GET" and found:
+            html = page.render_object(self.server.store, found.group(1), int(found.group(2)))
+        elif method == "GET" and path in ("/", "/index.html"):
+            html = page.render(self.server.store, {k: v[-1] for k, v in query.items()})
+        if html is None:
             self._send(404, "Not found", content_type="text/plain; charset=utf-8")
             return
-        html = page.render(self.server.store, {k: v[-1] for k, v in query.items()})
         self._send(200, html, content_type="text/html; charset=utf-8")
 
 

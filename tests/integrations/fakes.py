@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from integrations.atlan.connector import AtlanConnector
-from integrations.sync.connector import ConnectionOK, ConnectionProblem
+from integrations.sync.connector import ComingSoon, ConnectionOK, ConnectionProblem
 
 
 class FakeConnector:
@@ -18,6 +18,10 @@ class FakeConnector:
     push_help = AtlanConnector.push_help
     alert_help = AtlanConnector.alert_help
     asset_url = AtlanConnector.asset_url
+    parameter_fields = AtlanConnector.parameter_fields
+
+    def parameter_choices(self, name: str, *, url: str, credentials: Mapping[str, str]) -> list:
+        return []
 
     def __init__(self) -> None:
         self.problem: ConnectionProblem | None = None
@@ -41,6 +45,10 @@ class FakeConnector:
     def push_containers(self, ctx, container_ids: list[int]) -> None:
         self.pushed.append(list(container_ids))
         ctx.log(f"pushed {container_ids}")
+
+
+class CollibraSoon(ComingSoon):
+    label = "Collibra"
 
 
 # The registry builds a connector per use; the fixture points it at this one instance.

@@ -70,7 +70,20 @@ def test_add_form_opens_in_the_modal(admin_http):
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert "Overwrite Tags" in html and "Event Driven" in html and "Enable Announcements" in html
-    assert "Alation (coming soon)" in html
+    assert '<option value="alation">Alation</option>' in html and "coming soon" not in html
+
+
+def test_a_catalog_not_ready_yet_is_listed_as_coming_soon_and_refused(admin_http, fake_connector, settings):
+    settings.PLUMBLINE_CONNECTORS = {
+        **settings.PLUMBLINE_CONNECTORS,
+        "collibra": "tests.integrations.fakes.CollibraSoon",
+    }
+    html = admin_http.get(reverse("integrations:add"), headers=HTMX).content.decode()
+    assert "Collibra (coming soon)" in html
+    response = admin_http.post(
+        reverse("integrations:add"), FORM | {"integration_type": "collibra"}, headers=HTMX
+    )
+    assert "coming soon" in response.content.decode() and not Integration.objects.exists()
 
 
 def test_adding_tries_the_token_and_saves_a_connected_integration(admin_http, fake_connector):
@@ -100,7 +113,7 @@ def test_adding_tries_the_token_and_saves_a_connected_integration(admin_http, fa
         ({"url": "http://acme.atlan.com"}, "url", "Use https"),
         ({"url": "https://user:pw@acme.atlan.com"}, "url", "not in the URL"),
         ({"url": "https://acme.atlan.com:99999"}, "url", "not a valid URL"),
-        ({"integration_type": "alation"}, "integration_type", "coming soon"),
+        ({"integration_type": "collibra"}, "integration_type", "Select a valid choice"),
         ({"token": ""}, "token", "This field is required"),
         ({"name": ""}, "name", "This field is required"),
     ],

@@ -59,7 +59,9 @@ def test_specifications_come_from_each_connectors_description(viewer_api):
     assert token["secret"] is True and token["required"] is True and token["title"] == "API token"
     assert "persona" in token["info"]
     alation = _spec(viewer_api, "alation")
-    assert alation["implemented"] is False
+    assert alation["implemented"] is True
+    assert _property(alation, "parameters.user_id")["secret"] is False
+    assert _property(alation, "api_refresh_token")["secret"] is True
 
 
 def test_specifications_describe_the_shared_settings_as_the_form_does(viewer_api):

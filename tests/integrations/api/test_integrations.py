@@ -152,7 +152,6 @@ def test_adding_takes_the_options_and_stores_the_domains(admin_api, fake_connect
         ),
         ({"api_url": "https://user:pw@acme.atlan.com"}, "api_url", "Put the API token in the token field"),
         ({"api_access_token": ""}, "api_access_token", "This field is required."),
-        ({"type": "alation"}, "type", "Alation integrations are coming soon; only Atlan can be added today."),
         ({"type": "looker"}, "type", '"looker" is not a valid choice.'),
         ({"schedule_minutes": 5}, "schedule_minutes", '"5" is not a valid choice.'),
     ],

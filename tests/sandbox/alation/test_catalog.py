@@ -121,3 +121,12 @@ def test_a_limited_user_sees_only_its_data_sources(client_for):
     assert {t["ds_id"] for t in limited.every("/integration/v2/table/")[0]} == {1}
     assert limited.get("/integration/v2/table/", ds_id=2).json() == []
     assert limited.get("/integration/v2/datasource/3/").status_code == 404
+
+
+def test_columns_list_by_schema_id_without_scanning_every_column(api, alation_sandbox):
+    store = alation_sandbox.store
+    schema_id = store.ref("1.SALES.PUBLIC")[1]
+    columns = api.get("/integration/v2/column/", schema_id=schema_id, limit=1000).json()
+    assert columns and {c["schema_id"] for c in columns} == {schema_id}
+    tables = set(store.catalog.child_ids("schema", schema_id))
+    assert len(columns) == sum(len(store.catalog.child_ids("table", t)) for t in tables)

@@ -134,3 +134,12 @@ def test_a_limited_user_cannot_write_health_onto_objects_it_cannot_see(client_fo
     limited.job(limited.post(DQ, {"fields": [FIELD]}))
     result = limited.job(limited.post(DQ, {"values": [_value("2.public.users")]}))["result"]
     assert result["created_object_attribution"]["failure_count"] == 1
+
+
+def test_fields_can_be_deleted_by_key_alone_as_the_sdk_sends_them(api):
+    api.job(api.post(DQ, {"fields": [FIELD, {**FIELD, "field_key": "plumbline.check.8"}]}))
+    result = api.job(api.delete(DQ, {"fields": ["plumbline.check.7", {"field_key": "plumbline.check.8"}]}))[
+        "result"
+    ]
+    assert (result["fields"]["deleted"]["count"], result["fields"]["not_found"]["count"]) == (2, 0)
+    assert [f["key"] for f in api.get(f"{DQ}fields/").json()] == ["bigeye.sales.orders.freshness"]

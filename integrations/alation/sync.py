@@ -1,0 +1,389 @@
+"""A sync against Alation: the engine's steps, filled in with Alation's listings, tags, custom
+fields, Data Health and trust flags, within the integration's Domains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from catalog.models import Check, Datastore
+from integrations.alation.client import AlationClient
+from integrations.alation.domains import DomainScope, domain_scope, domains_with_children
+from integrations.alation.health import (
+    KEY_PREFIX,
+    ValueKey,
+    check_id_of,
+    health_apply,
+    health_plan,
+    health_retire,
+    health_rows,
+    value_key,
+)
+from integrations.alation.matching import (
+    CatalogObject,
+    DatastoreRef,
+    datastore_match,
+    object_of,
+    schema_objects_group,
+    sources_for,
+)
+from integrations.alation.push import (
+    FIELD_SPECS,
+    FLAG_TYPE,
+    TEMPLATES,
+    PushTarget,
+    flags_apply,
+    flags_plan,
+    text_of,
+    values_apply,
+    values_plan,
+)
+from integrations.alation.records import (
+    OTYPE_DATA_SOURCE,
+    OTYPE_TABLE,
+    Column,
+    DataQualityField,
+    DataQualityValue,
+    DataSource,
+    ObjectRef,
+    Schema,
+    Table,
+    TrustFlag,
+)
+from integrations.http import CatalogAuthenticationError, CatalogError, CatalogRequestError, RequestCounts
+from integrations.sync.assets import AssetKey, CatalogAsset
+from integrations.sync.context import RunContext
+from integrations.sync.links import links_titles_save
+from integrations.sync.mapping import DatastoreAssets
+from integrations.sync.runner import CatalogRead, CatalogSync, Location
+from integrations.sync.tags import CatalogTag, tag_color_normalise
+from integrations.sync.values import AssetPush, checks_active, checks_for_containers
+
+CHECKPOINT_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class Located:
+    """The matched schema of a datastore, and whether the Domains filter takes it."""
+
+    schema: Schema
+    in_scope: bool = True
+
+    @property
+    def chain(self) -> tuple[ObjectRef, ObjectRef]:
+        return self.schema.ref, ObjectRef(OTYPE_DATA_SOURCE, self.schema.ds_id)
+
+
+class AlationSync(CatalogSync):
+    catalog: ClassVar[str] = "Alation"
+
+    def __init__(
+        self, ctx: RunContext, client: AlationClient, *, pull: bool | None = None, push: bool | None = None
+    ):
+        super().__init__(ctx, pull=pull, push=push)
+        self.client = client
+        self.scope: DomainScope | None = None
+        self.located: dict[int, Located] = {}
+        self.tables_seen: dict[int, list[Table]] = {}
+        self._sources: list[DataSource] | None = None
+        self._schemas: dict[int, list[Schema]] = {}
+        self.tags_on: dict[ObjectRef, list[str]] = {}
+        self.tag_defs: dict[str, CatalogTag] = {}
+        self.field_ids: dict[str, int] = {}
+        self.dq_fields: dict[str, DataQualityField] = {}
+        self.dq_values: dict[ValueKey, DataQualityValue] | None = None
+        self.own_flags: dict[ObjectRef, list[TrustFlag]] | None = None
+        self.flags_listable = True
+        self.event = False
+        self.fields_ready = True
+
+    # Preparing -------------------------------------------------------------------------------------
+    def start(self) -> None:
+        domains = [int(d) for d in self.integration.parameters.get("domains") or []]
+        if domains:
+            self.scope = self.scope_load(domains)
+        if self.pull:
+            self.tags_load()
+        if self.push:
+            self.fields_prepare()
+            if not self.event:  # an event push looks up only its checks' fields
+                self.dq_fields_add(self.client.dq_fields())
+
+    def dq_fields_add(self, fields: Iterable[DataQualityField]) -> None:
+        self.dq_fields.update(
+            (f.key.casefold(), f) for f in fields if f.key.casefold().startswith(KEY_PREFIX)
+        )
+
+    def requests(self) -> RequestCounts:
+        return self.client.counts
+
+    def containers_push(self, container_ids: Sequence[int]) -> None:
+        self.event = True  # read only what these tables need: flags and Data Health per table
+        super().containers_push(container_ids)
+
+    def scope_load(self, chosen: list[int]) -> DomainScope:
+        known = list(self.client.domains())
+        titles = {d.id: d.title for d in known}
+        missing = [d for d in chosen if d not in titles]
+        if missing:
+            self.ctx.warning(
+                f"Alation has no domain {', '.join(map(str, missing))} (deleted?); edit the integration."
+            )
+        ids = domains_with_children([d for d in chosen if d in titles], known)
+        rules = [*self.client.domain_rules(sorted(ids)), *self.client.domain_rules(sorted(ids), exclude=True)]
+        names = ", ".join(titles[d] for d in chosen if d in titles) or "none"
+        self.ctx.log(
+            f"Domains filter: only assets in {names} ({len(ids)} domain(s), {len(rules)} rule(s)) sync."
+        )
+        return domain_scope(ids, rules)
+
+    def in_scope(self, *chain: ObjectRef) -> bool:
+        return self.scope is None or self.scope.contains(chain)
+
+    def tags_load(self) -> None:
+        """Every tag and the objects it is on, read once: calls grow with tags, not objects."""
+        for tag, subject in self.client.tag_assignments():
+            self.tag_defs.setdefault(
+                tag.name.casefold(),
+                CatalogTag(tag.name, tag_color_normalise(""), text_of(tag.description)[:2000]),
+            )
+            self.tags_on.setdefault(subject.ref, []).append(tag.name)
+
+    def fields_prepare(self) -> None:
+        """The Plumbline custom fields, created when missing (never in a preview)."""
+        names = [spec.name_singular for spec in FIELD_SPECS]
+        try:
+            # An event push only needs their ids (the full sync created them, or creates them now).
+            held = {} if self.event else self.client.custom_fields_by_name(names)
+            missing = [n for n in names if n not in held] if not self.event else []
+            if self.ctx.preview:
+                if missing:
+                    self.ctx.log(f"Would create the custom fields {', '.join(missing)} in Alation.")
+            else:
+                held = self.client.ensure_custom_fields(FIELD_SPECS)  # creates the missing, checks types
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            self.ctx.error(
+                f"Could not prepare Plumbline's custom fields in Alation, so none is written: {exc}"
+            )
+            self.fields_ready = False
+            return
+        for name in missing:
+            self.ctx.change(datastore="", asset=name, kind="custom_field_created", after="RICH_TEXT")
+        if missing and not self.ctx.preview:
+            self.ctx.log(
+                f"Created {len(missing)} custom field(s) in Alation: {', '.join(missing)}. An Alation admin "
+                f"should add them to the {', '.join(TEMPLATES)} templates (Settings › Customize Catalog › "
+                "Custom Templates) so they show on catalog pages.",
+                level="WARNING",
+            )
+        self.field_ids = {name: f.id for name, f in held.items()}
+
+    # Locating and reading a datastore -------------------------------------------------------------
+    def data_sources(self) -> list[DataSource]:
+        if self._sources is None:
+            self._sources = list(self.client.data_sources())
+            self.ctx.log(
+                f"Alation (as user {self.client.user_id}): {len(self._sources)} data source(s) visible: "
+                + (", ".join(s.title for s in self._sources) or "none")
+                + "."
+            )
+        return self._sources
+
+    def schemas_of(self, ds_id: int) -> list[Schema]:
+        if ds_id not in self._schemas:
+            self._schemas[ds_id] = list(self.client.schemas(ds_id=ds_id))
+        return self._schemas[ds_id]
+
+    def datastore_locate(self, ds: Datastore, only: set[int] | None) -> Location:
+        ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.host, ds.database, ds.schema)
+        link = self.links.get(("datastore", ds.id))
+        schema: Schema | None = None
+        if only is not None and link is not None:
+            schema = next(iter(self.client.schemas(filters={"id": link.catalog_guid})), None)
+        if schema is None:
+            candidates = sources_for(ref, self.data_sources())
+            schemas = {s.id: self.schemas_of(s.id) for s in candidates}
+            match = datastore_match(ref, candidates, schemas, user_id=self.client.user_id)
+            if match.schema is None:
+                return Location(match.kind, reason=match.reason, label=ref.label)
+            schema = match.schema
+        located = Located(schema)
+        if self.scope is not None:
+            located = Located(schema, self.in_scope(*located.chain))
+            tables = self.tables_seen.setdefault(ds.id, list(self.client.tables(schema_id=schema.id)))
+            if not located.in_scope and not any(self.in_scope(t.ref, *located.chain) for t in tables):
+                reason = "Neither its schema nor any of its tables is in the integration's Alation domains."
+                return Location("out_of_scope", schema.key, reason=reason, label=ref.label)
+        self.located[ds.id] = located
+        return Location("matched", schema.key, label=ref.label)
+
+    def datastore_read(
+        self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None
+    ) -> CatalogRead:
+        located = self.located[ds.id]
+        tables = self.tables_read(ds, located, assets, only)
+        inside = [t for t in tables if self.in_scope(t.ref, *located.chain)]
+        kept = {t.id for t in inside}
+        outside = [object_of(t, ()) for t in tables if t.id not in kept]
+        if only is not None:  # an event push reads the columns of its own tables only
+            names = {name.casefold() for name in assets.containers.values()}
+            inside = [t for t in inside if t.name.casefold() in names]
+        columns = self.columns_read(located, inside, whole=only is None)
+        keep = set(self.field_ids.values())
+        group = schema_objects_group(inside, columns, keep)
+        container = object_of(located.schema, keep) if located.in_scope else None
+        return CatalogRead(container, group.tables, group.columns_by_table, out_of_scope=outside)
+
+    def tables_read(
+        self, ds: Datastore, located: Located, assets: DatastoreAssets, only: set[int] | None
+    ) -> list[Table]:
+        if only is not None:
+            links = [self.links.get(("container", c)) for c in assets.containers]
+            if all(links):
+                found = [
+                    t for link in links if link for t in self.client.tables(filters={"id": link.catalog_guid})
+                ]
+                if len(found) == len(links):
+                    return found
+        cached = self.tables_seen.pop(ds.id, None)
+        return cached if cached is not None else list(self.client.tables(schema_id=located.schema.id))
+
+    def columns_read(self, located: Located, tables: list[Table], *, whole: bool) -> Iterator[Column]:
+        """A whole schema's columns in one listing; a few tables' in one listing each."""
+        ids = {t.id: t for t in tables}
+        listings = (
+            [self.client.columns(filters={"schema_id": located.schema.id})]
+            if whole
+            else [self.client.columns(table_id=t.id) for t in tables]
+        )
+        n = 0
+        for listing in listings:
+            for column in listing:
+                n += 1
+                if n % CHECKPOINT_EVERY == 0:
+                    self.ctx.checkpoint()
+                table = ids.get(column.table_id)
+                if table is not None and (
+                    self.scope is None or self.in_scope(column.ref, table.ref, *located.chain)
+                ):
+                    yield column
+
+    # Tags --------------------------------------------------------------------------------------------
+    def asset_tags(self, asset: CatalogAsset) -> Iterable[str]:
+        assert isinstance(asset, CatalogObject)
+        return self.tags_on.get(asset.ref, [])
+
+    def catalog_tags(self) -> Iterable[CatalogTag]:
+        return list(self.tag_defs.values())
+
+    # Push ---------------------------------------------------------------------------------------------
+    def datastore_push(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> None:
+        targets = []
+        for key, item in wanted.items():
+            obj = matched[key]
+            assert isinstance(obj, CatalogObject)
+            targets.append(
+                PushTarget(
+                    key, item.label, item.datastore, obj, item.values, item.anomalies, item.anomalies_url
+                )
+            )
+        values = values_plan(targets, self.field_ids) if self.fields_ready else []
+        written = values_apply(values, self.client, self.ctx)
+        health = self.health_push(ds, matched, wanted)
+        tables = [t for t in targets if t.anomalies is not None]
+        flags = flags_plan(tables, self.flags_own(tables), flags_on=self.integration.enable_announcements)
+        links_titles_save(self.links, flags_apply(flags, self.client, self.ctx))
+        assets = len({c.target.key for c in values})
+        verb = "Would write" if self.ctx.preview else "Wrote"
+        self.ctx.log(
+            f"{verb} custom field values on {assets} asset(s) ({len(values)} value(s); "
+            f"{len(targets) - assets} already up to date), {health} Data Health change(s) and "
+            f"{len(flags.changes)} trust flag change(s)."
+            + ("" if self.ctx.preview or written == assets else f" {assets - written} asset(s) failed."),
+            datastore=ds.name,
+        )
+
+    def health_push(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> int:
+        objects = {k: o for k, o in matched.items() if isinstance(o, CatalogObject)}
+        labels = {k: item.label for k, item in wanted.items()}
+        container_ids = [pk for level, pk in objects if level == "container"]
+        rows = health_rows(checks_for_containers(container_ids), objects, labels, ds.name)
+        held = self.dq_values_held(container_ids)
+        on = {
+            o.key.casefold(): (labels.get(k, o.key), ds.name)
+            for k, o in objects.items()
+            if k[0] != "datastore"
+        }
+        plan = health_plan(rows, self.dq_fields, held, on)
+        health_apply(plan, self.client, self.ctx, ds.name)
+        for held_value, _, _ in plan.removals:
+            held.pop(value_key(held_value), None)
+        for definition, _ in plan.fields:
+            self.dq_fields[definition.key.casefold()] = definition
+        return plan.writes
+
+    def dq_values_held(self, container_ids: list[int]) -> dict[ValueKey, DataQualityValue]:
+        """Plumbline's Data Health values in Alation: all of them once per full sync; in an event
+        push those of the pushed tables' checks, archived ones too (a value listing per check)."""
+        if self.dq_values is not None:
+            return self.dq_values
+        if not self.event:
+            listing: Iterable[DataQualityValue] = self.client.dq_values(hide_related=True)
+            self.dq_values = {}
+            held = self.dq_values
+        else:
+            check_ids = list(
+                Check.objects.filter(container_id__in=container_ids).values_list("id", flat=True)
+            )
+            for check_id in check_ids:
+                self.dq_fields_add(self.client.dq_fields(key=f"{KEY_PREFIX}{check_id}"))
+            listing = (
+                v
+                for c in check_ids
+                for v in self.client.dq_values(field_key=f"{KEY_PREFIX}{c}", hide_related=True)
+            )
+            held = {}
+        for value in listing:
+            if value.field_key.casefold().startswith(KEY_PREFIX):
+                held[value_key(value)] = value
+        return held
+
+    def flags_own(self, tables: list[PushTarget]) -> dict[ObjectRef, list[TrustFlag]]:
+        """This user's WARNING flags on the tables: one listing of every table flag when Alation
+        allows it, otherwise (or in an event push) one listing per table."""
+        me = self.client.user_id
+        if self.own_flags is None and self.flags_listable and not self.event:
+            try:
+                own: dict[ObjectRef, list[TrustFlag]] = {}
+                for flag in self.client.flags(OTYPE_TABLE, flag_type=FLAG_TYPE):
+                    if flag.user_id == me:
+                        own.setdefault(flag.subject, []).append(flag)
+                self.own_flags = own
+            except CatalogAuthenticationError:
+                raise
+            except CatalogRequestError as exc:
+                self.flags_listable = False
+                self.ctx.log(f"Alation does not list flags without an object ({exc}); asking table by table.")
+        if self.own_flags is not None:
+            return self.own_flags
+        return {t.obj.ref: self.client.own_warnings(OTYPE_TABLE, t.obj.id) for t in tables}
+
+    def finish(self) -> None:
+        if not self.push or self.dq_values is None:
+            return
+        ids = [i for i in (check_id_of(k) for k in self.dq_fields) if i is not None]
+        retired = health_retire(
+            self.dq_fields, self.dq_values.values(), checks_active(ids), self.client, self.ctx
+        )
+        if retired:
+            verb = "Would remove" if self.ctx.preview else "Removed"
+            self.ctx.log(
+                f"{verb} the Data Health fields of {retired} check(s) no longer active in Plumbline."
+            )
