@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from integrations.connectors import connectors_all
 from integrations.models import Integration
+from integrations.scope import SCOPE_ID_MAX, scope_entries, scope_store
 from integrations.services import ADDRESS_CHANGED_MESSAGE, EDITABLE, url_origin
 from integrations.sync.connector import ConnectionProblem, CredentialField, ParameterField
 
@@ -49,10 +50,19 @@ def catalog_url_clean(value: str) -> str:
 
 
 class IdListField(forms.TypedMultipleChoiceField):
-    """Ids ticked from a list the catalog gave (fetched by htmx), so not known when validating."""
+    """Ids ticked from a list the catalog gave (fetched by htmx), so not known when validating:
+    Alation's numbers, Atlan's GUIDs and qualified names."""
 
     def valid_value(self, value: Any) -> bool:
-        return str(value).strip().isdigit()
+        return 0 < len(str(value).strip()) <= SCOPE_ID_MAX
+
+
+def parameter_labels(data: Any, name: str) -> dict[str, str]:
+    """The names the catalog gave the listed choices, posted beside them (`<name>__choice` and
+    `<name>__label` in pairs): stored with the ticked ids so the card can name them."""
+    if not isinstance(data, QueryDict):
+        return {}
+    return dict(zip(data.getlist(f"{name}__choice"), data.getlist(f"{name}__label"), strict=False))
 
 
 class IntegrationForm(forms.ModelForm):
@@ -153,22 +163,22 @@ class IntegrationForm(forms.ModelForm):
         return field
 
     def _parameter_field(self, spec: ParameterField) -> IdListField:
+        stored = {e.id: e.name for e in scope_entries(self.instance.parameters, spec.name)}
         if self.is_bound:
             posted = self.data.getlist(spec.name) if isinstance(self.data, QueryDict) else []
-            chosen = [v for v in posted if v.strip().isdigit()]
+            labels = stored | parameter_labels(self.data, spec.name)
+            chosen = [(v, labels.get(v, v)) for v in posted if 0 < len(v.strip()) <= SCOPE_ID_MAX]
         else:
-            chosen = (
-                [str(v) for v in self.instance.parameters.get(spec.name) or []] if self.instance.pk else []
-            )
+            chosen = list(stored.items()) if self.instance.pk else []
         field = IdListField(
             label=spec.label,
             help_text=spec.help_text,
             required=False,
-            coerce=int,
-            choices=[(v, v) for v in chosen],
+            coerce=str,
+            choices=chosen,
             widget=forms.CheckboxSelectMultiple,
         )
-        field.initial = chosen
+        field.initial = [v for v, _ in chosen]
         # Where the form's htmx asks for the catalog's choices (the edit view knows the stored secrets).
         args = [self.instance.pk, spec.name] if self.instance.pk else [spec.name]
         name = "integrations:edit_choices" if self.instance.pk else "integrations:add_choices"
@@ -188,9 +198,16 @@ class IntegrationForm(forms.ModelForm):
         }
         values = {k: v for k, v in self.cleaned_data.items() if k not in skip}
         if self.parameter_names:
-            chosen = {name: sorted(set(self.cleaned_data.get(name) or [])) for name in self.parameter_names}
+            chosen = {
+                name: scope_store(self.cleaned_data.get(name) or [], self._choice_labels(name))
+                for name in self.parameter_names
+            }
             values["parameters"] = {**self.instance.parameters, **chosen}
         return values
+
+    def _choice_labels(self, name: str) -> dict[str, str]:
+        choices = cast(list[tuple[str, str]], cast(IdListField, self.fields[name]).choices)
+        return {str(value): str(label) for value, label in choices}
 
     def problem_field(self, problem: ConnectionProblem) -> str:
         """The field a failed connection check is about (the API reports it on the same field)."""

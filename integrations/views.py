@@ -15,7 +15,7 @@ from accounts.roles import admin_required
 from catalog.models import Container, Datastore, Field
 from config.htmx import HtmxHttpRequest
 from integrations.connectors import connector_for
-from integrations.forms import IntegrationForm, catalog_url_clean
+from integrations.forms import IntegrationForm, catalog_url_clean, parameter_labels
 from integrations.models import Integration
 from integrations.selectors import asset_catalog_panels, integration_cards
 from integrations.services import (
@@ -24,6 +24,7 @@ from integrations.services import (
     integration_delete,
     integration_test_connection,
     integration_update,
+    url_origin,
 )
 from integrations.sync.connector import ConnectionProblem
 
@@ -152,15 +153,19 @@ def integration_choices(request: HtmxHttpRequest, name: str, pk: int | None = No
         connector = connector_for(kind)
     except ValueError:
         return HttpResponse(status=400)
-    stored = integration.credentials if integration else {}
-    credentials = {
-        f.name: request.POST.get(f.name, "").strip() or stored.get(f.name, "")
-        for f in connector.credential_fields
-    }
     selected = request.POST.getlist(name)
-    context: dict = {"name": name, "selected": selected, "choices": [(v, v) for v in selected], "problem": ""}
+    labels = parameter_labels(request.POST, name)
+    choices = [(v, labels.get(v, v)) for v in selected]
+    context: dict = {"name": name, "selected": selected, "choices": choices, "problem": ""}
     try:
         url = catalog_url_clean(request.POST.get("url", "") or (integration.url if integration else ""))
+        # Stored secrets were typed for the stored address: they never follow the URL elsewhere.
+        same_host = integration is not None and url_origin(url) == url_origin(integration.url)
+        stored = integration.credentials if integration and same_host else {}
+        credentials = {
+            f.name: request.POST.get(f.name, "").strip() or stored.get(f.name, "")
+            for f in connector.credential_fields
+        }
         choices = connector.parameter_choices(name, url=url, credentials=credentials)
     except forms.ValidationError as exc:
         context["problem"] = " ".join(exc.messages)
@@ -168,7 +173,6 @@ def integration_choices(request: HtmxHttpRequest, name: str, pk: int | None = No
         context["problem"] = problem.message
     else:
         known = {value for value, _ in choices}
-        context["choices"] = choices + [
-            (v, f"{v} (not in the catalog any more)") for v in selected if v not in known
-        ]
+        context["missing"] = [v for v in selected if v not in known]
+        context["choices"] = choices + [(v, labels.get(v, v)) for v in context["missing"]]
     return render(request, "integrations/partials/_parameter_choices.html", context)

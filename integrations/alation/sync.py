@@ -52,6 +52,7 @@ from integrations.alation.records import (
     TrustFlag,
 )
 from integrations.http import CatalogAuthenticationError, CatalogError, CatalogRequestError, RequestCounts
+from integrations.scope import scope_ids
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.context import RunContext
 from integrations.sync.links import links_titles_save
@@ -100,7 +101,7 @@ class AlationSync(CatalogSync):
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
-        domains = [int(d) for d in self.integration.parameters.get("domains") or []]
+        domains = scope_ids(self.integration.parameters, "domains")
         if domains:
             self.scope = self.scope_load(domains)
         if self.pull:
@@ -122,17 +123,16 @@ class AlationSync(CatalogSync):
         self.event = True  # read only what these tables need: flags and Data Health per table
         super().containers_push(container_ids)
 
-    def scope_load(self, chosen: list[int]) -> DomainScope:
+    def scope_load(self, ids_chosen: list[str]) -> DomainScope:
         known = list(self.client.domains())
         titles = {d.id: d.title for d in known}
-        missing = [d for d in chosen if d not in titles]
+        chosen = [int(d) for d in ids_chosen if d.isdigit() and int(d) in titles]
+        missing = [d for d in ids_chosen if not d.isdigit() or int(d) not in titles]
         if missing:
-            self.ctx.warning(
-                f"Alation has no domain {', '.join(map(str, missing))} (deleted?); edit the integration."
-            )
-        ids = domains_with_children([d for d in chosen if d in titles], known)
+            self.ctx.warning(f"Alation has no domain {', '.join(missing)} (deleted?); edit the integration.")
+        ids = domains_with_children(chosen, known)
         rules = [*self.client.domain_rules(sorted(ids)), *self.client.domain_rules(sorted(ids), exclude=True)]
-        names = ", ".join(titles[d] for d in chosen if d in titles) or "none"
+        names = ", ".join(titles[d] for d in chosen) or "none"
         self.ctx.log(
             f"Domains filter: only assets in {names} ({len(ids)} domain(s), {len(rules)} rule(s)) sync."
         )

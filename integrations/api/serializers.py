@@ -23,14 +23,23 @@ from integrations.api.run_serializers import RunBriefSerializer
 from integrations.connectors import connector_for, connectors_all
 from integrations.forms import IntegrationForm
 from integrations.models import Integration, IntegrationChange
+from integrations.scope import SCOPE_ID_MAX, SCOPE_PARAMETERS, scope_store
 from integrations.sync.connector import ConnectionProblem
 
 # `parameters` keys kept on the integration itself; the other keys are credentials.
-STORED_PARAMETERS = ("domains",)
+STORED_PARAMETERS = SCOPE_PARAMETERS
 
 
 class DomainSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=255)
+    id = serializers.CharField(max_length=SCOPE_ID_MAX)
+    name = serializers.CharField(max_length=255)
+
+
+class ConnectionSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        max_length=SCOPE_ID_MAX,
+        help_text="Atlan: the connection's qualified name; Alation: the data source's id.",
+    )
     name = serializers.CharField(max_length=255)
 
 
@@ -41,7 +50,14 @@ class ParametersSerializer(serializers.Serializer):
     domains = DomainSerializer(
         many=True,
         required=False,
-        help_text="Catalog domains to limit the integration to (stored with the integration).",
+        help_text="Catalog domains to limit the integration to (stored with the integration); "
+        "`GET /api/integrations/{id}/domains` lists them.",
+    )
+    connections = ConnectionSerializer(
+        many=True,
+        required=False,
+        help_text="Catalog connections (Atlan) or data sources (Alation) to limit the integration to; "
+        "`GET /api/integrations/{id}/connections` lists them.",
     )
 
     def to_internal_value(self, data: Any) -> Any:
@@ -168,11 +184,17 @@ class IntegrationWriteSerializer(serializers.Serializer):
         """Values and credentials for integration_create / integration_update."""
         assert self.form is not None, "validate first"
         values = self.form.values()
+        # The scope comes from `parameters` as sent; omitted, the stored one stays as it is.
+        values.pop(PARAMETERS, None)
         if PARAMETERS in self.validated_data:
             given = self.validated_data[PARAMETERS]
             stored = dict(self.instance.parameters) if self.instance is not None else {}
-            kept = {k: [dict(d) for d in v] if k == "domains" else v for k, v in given.items()}
-            values[PARAMETERS] = stored | {k: v for k, v in kept.items() if k in STORED_PARAMETERS}
+            kept = {
+                k: scope_store([d["id"] for d in v], {d["id"]: d["name"] for d in v})
+                for k, v in given.items()
+                if k in STORED_PARAMETERS
+            }
+            values[PARAMETERS] = stored | kept
         return values, self.form.credentials()
 
 

@@ -49,14 +49,18 @@ def test_the_add_form_for_alation_asks_for_url_user_id_refresh_token_and_domains
 def test_adding_alation_with_the_demo_credentials_connects_and_stores_them_encrypted(
     admin_http, alation_sandbox
 ):
-    response = add(admin_http, alation_sandbox, domains=["4", "1"])
+    # As the browser posts it: the ticked ids, and every listed choice with its name beside it.
+    listed = {"domains__choice": ["1", "4"], "domains__label": ["Sales", "Sales › Orders"]}
+    response = add(admin_http, alation_sandbox, domains=["4", "1"], **listed)
     assert response.status_code == 200 and response["HX-Redirect"] == reverse("integrations:list")
     integration = Integration.objects.get()
     assert (integration.integration_type, integration.status) == ("alation", Integration.Status.CONNECTED)
     assert integration.status_message == "Connected as Alation user 7"
     assert integration.credentials == {"user_id": "7", "refresh_token": alation_sandbox.refresh_token}
     assert alation_sandbox.refresh_token not in integration.credentials_encrypted
-    assert integration.parameters == {"domains": [1, 4]}
+    assert integration.parameters == {
+        "domains": [{"id": "4", "name": "Sales › Orders"}, {"id": "1", "name": "Sales"}]
+    }
     assert integration.credentials_expire_at > timezone.now() + timedelta(days=50)
     change = IntegrationChange.objects.get()
     assert change.changes["refresh_token"] == "set" and alation_sandbox.refresh_token not in str(
@@ -133,13 +137,17 @@ def test_editing_keeps_the_stored_refresh_token_shows_the_user_id_and_lists_doma
         headers=HTMX,
     ).content.decode()
     assert "Sales › Orders" in choices and 'value="4" checked' in choices and 'value="2">' in choices
-    response = admin_http.post(edit, form(alation_sandbox, refresh_token="", domains=["2"]), headers=HTMX)
+    listed = {"domains__choice": ["2", "4"], "domains__label": ["Product", "Sales › Orders"]}
+    response = admin_http.post(
+        edit, form(alation_sandbox, refresh_token="", domains=["2"], **listed), headers=HTMX
+    )
     assert response.status_code == 200 and "HX-Redirect" in response
     integration.refresh_from_db()
     assert integration.credential("refresh_token") == alation_sandbox.refresh_token
-    assert integration.parameters == {"domains": [2]}
+    # Saved before names were kept (bare ids), now saved with the name the catalog gave.
+    assert integration.parameters == {"domains": [{"id": "2", "name": "Product"}]}
     change = IntegrationChange.objects.get(action="updated")
-    assert change.changes["parameters"] == [{"domains": [4]}, {"domains": [2]}]
+    assert change.changes["parameters"] == [{"domains": [4]}, {"domains": [{"id": "2", "name": "Product"}]}]
 
 
 def test_the_domain_list_uses_what_the_form_holds_escapes_titles_and_explains_failures(
