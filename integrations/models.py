@@ -307,7 +307,8 @@ class AssetLink(models.Model):
 
 
 class SyncIssue(models.Model):
-    """An asset a run could not map (unmatched, ambiguous or not visible to the token), with why."""
+    """An asset a run could not map (unmatched, ambiguous or not visible to the token) or left out
+    (out of scope), with why."""
 
     class Kind(models.TextChoices):
         UNMATCHED = "unmatched", "Only in Plumbline"
@@ -315,6 +316,8 @@ class SyncIssue(models.Model):
         AMBIGUOUS = "ambiguous", "Ambiguous"
         NOT_VISIBLE = "not_visible", "Not visible"
         ERROR = "error", "Error"
+        # Left out on purpose by the integration's domains or connections: never read or written.
+        OUT_OF_SCOPE = "out_of_scope", "Out of scope"
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="issues")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -1,7 +1,7 @@
 """The mapping report of a run: every asset by name, matched or not and why, for the page and the CSV.
 
 Matched pairs are the integration's asset links (what the latest sync left); the rest are the
-run's own rows (Plumbline-only, catalog-only, ambiguous, not visible).
+run's own rows (Plumbline-only, catalog-only, ambiguous, not visible, out of scope).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from integrations.sync.values import plumbline_path
 
 LINK_KINDS = ("mapped", "case")
 # Most in need of attention first: the report opens on the first of these that has rows.
-ISSUE_KINDS = ("error", "not_visible", "ambiguous", "unmatched", "catalog_only")
+ISSUE_KINDS = ("error", "not_visible", "ambiguous", "unmatched", "catalog_only", "out_of_scope")
 LEVEL_LABELS = {"datastore": "Datastore", "container": "Table", "field": "Column"}
 
 

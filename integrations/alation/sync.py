@@ -235,7 +235,13 @@ class AlationSync(CatalogSync):
         keep = set(self.field_ids.values())
         group = schema_objects_group(inside, columns, keep)
         container = object_of(located.schema, keep) if located.in_scope else None
-        return CatalogRead(container, group.tables, group.columns_by_table, out_of_scope=outside)
+        return CatalogRead(
+            container,
+            group.tables,
+            group.columns_by_table,
+            out_of_scope=outside,
+            container_out_of_scope=not located.in_scope,
+        )
 
     def tables_read(
         self, ds: Datastore, located: Located, assets: DatastoreAssets, only: set[int] | None

@@ -47,14 +47,27 @@ def datastore_assets_load(datastore_id: int, name: str, *, only: set[int] | None
     return DatastoreAssets(datastore_id, name, containers, fields, labels, others)
 
 
-def datastore_assets_drop(assets: DatastoreAssets, table_names: set[str]) -> int:
-    """Leave out the containers named (without regard to case) and their fields; how many."""
+@dataclass
+class LeftOut:
+    """Plumbline assets a scope leaves out of a sync: their keys, and a report row per table."""
+
+    keys: set[AssetKey] = field(default_factory=set)
+    issues: list[SyncIssue] = field(default_factory=list)
+
+
+def datastore_assets_drop(assets: DatastoreAssets, table_names: set[str], *, catalog: str) -> LeftOut:
+    """Leave out the containers named (without regard to case) and their fields."""
     folded = {name.casefold() for name in table_names}
-    gone = [cid for cid, name in assets.containers.items() if name.casefold() in folded]
-    for cid in gone:
+    left = LeftOut()
+    for cid, name in list(assets.containers.items()):
+        if name.casefold() not in folded:
+            continue
+        reason = f"The {catalog} table {name!r} lies outside this integration's scope: left as it is."
+        left.issues.append(_issue(assets, "out_of_scope", "container", cid, reason))
+        left.keys.add(("container", cid))
+        left.keys.update(("field", fid) for fid in assets.fields_by_container.pop(cid, {}))
         del assets.containers[cid]
-        assets.fields_by_container.pop(cid, None)
-    return len(gone)
+    return left
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from catalog.models import Container, Datastore, Field
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
+from integrations.models import SyncIssue
 from integrations.sync.assets import SYNCED_CONTAINER_TYPES, AssetKey, CatalogAsset, datastore_keys
 from integrations.sync.context import RunContext
 from integrations.sync.links import Links, links_load, links_save
@@ -55,6 +56,9 @@ class CatalogRead:
     # Tables the catalog has outside the integration's scope: Plumbline's tables of the same
     # name are left out of this sync rather than reported unmatched.
     out_of_scope: Sequence[CatalogAsset] = ()
+    # The schema itself is outside the scope (only some of its tables are in): the datastore's
+    # own tags and values are left as they are.
+    container_out_of_scope: bool = False
 
 
 def datastore_sizes(datastore_ids: Sequence[int]) -> dict[int, int]:
@@ -198,13 +202,7 @@ class CatalogSync(ABC):
             return
         assets = datastore_assets_load(ds.id, ds.name, only=only)
         read = self.datastore_read(ds, location, assets, only)
-        if read.out_of_scope:
-            outside = datastore_assets_drop(assets, {t.name for t in read.out_of_scope})
-            if outside:
-                self.ctx.log(
-                    f"{ds.name}: {outside} table(s) lie outside this integration's scope; not synced.",
-                    datastore=ds.name,
-                )
+        kept = self.out_of_scope_record(ds, assets, read)
         mapping = datastore_map(
             assets,
             container_ref=location.ref,
@@ -230,24 +228,38 @@ class CatalogSync(ABC):
         if self.pull and only is None:
             tags = {key: self.asset_tags(asset) for key, asset in mapping.matched.items()}
             sources = {key: self.asset_tag_sources(asset) for key, asset in mapping.matched.items()}
-            self.collector.datastore_add(ds.id, scope=scope, labels=assets.labels, tags=tags, sources=sources)
+            self.collector.datastore_add(
+                ds.id, scope=scope, labels=assets.labels, tags=tags, sources=sources, kept=kept
+            )
         if self.push:
             wanted = values_for_matched(ds.name, list(mapping.matched), assets.labels)
             self.datastore_push(ds, mapping.matched, wanted)
 
+    def out_of_scope_record(self, ds: Datastore, assets: DatastoreAssets, read: CatalogRead) -> set[AssetKey]:
+        """Report what the scope leaves out of a located datastore and drop it from matching; the
+        keys returned keep their tags (out of scope is never "removed")."""
+        left = datastore_assets_drop(assets, {t.name for t in read.out_of_scope}, catalog=self.catalog)
+        if left.issues:
+            self.ctx.log(
+                f"{ds.name}: {len(left.issues)} table(s) lie outside this integration's scope; not synced.",
+                datastore=ds.name,
+            )
+        if read.container_out_of_scope:
+            left.keys.add(("datastore", ds.id))
+            reason = (
+                f"Its {self.catalog} schema lies outside this integration's scope; only its tables inside "
+                "it are synced."
+            )
+            left.issues.append(_datastore_issue(ds, "out_of_scope", reason))
+        self.ctx.issues_bulk(left.issues)
+        return left.keys
+
     def datastore_unlocated(self, ds: Datastore, location: Location, only: set[int] | None) -> None:
         text = f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}"
+        self.ctx.issues_bulk([_datastore_issue(ds, location.kind, location.reason)])
         if location.kind == "out_of_scope":
-            self.ctx.log(text, datastore=ds.name)  # left out on purpose: neither a warning nor an issue
+            self.ctx.log(text, datastore=ds.name)  # left out on purpose: not a warning
         else:
-            self.ctx.issue(
-                kind=location.kind,
-                level="datastore",
-                datastore=ds.name,
-                object_id=ds.id,
-                path=ds.name,
-                reason=location.reason,
-            )
             self.ctx.warning(text, datastore=ds.name)
         if location.kind != "not_visible" and only is None:
             # It is not there (or not one): forget old links. Not visible may be a passing
@@ -298,3 +310,9 @@ class CatalogSync(ABC):
             f", {counts.retries} retried ({counts.waited_seconds:.0f} s waited)" if counts.retries else ""
         )
         self.ctx.log(f"{self.catalog} requests: {counts.reads} reads, {counts.writes} writes{retried}.")
+
+
+def _datastore_issue(ds: Datastore, kind: str, reason: str) -> SyncIssue:
+    return SyncIssue(
+        kind=kind, level="datastore", datastore=ds.name, object_id=ds.id, path=ds.name, reason=reason
+    )

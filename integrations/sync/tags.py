@@ -3,7 +3,8 @@
 `pull_plan` is pure (plain records in, a plan out): it decides which tags to create, convert or
 delete and which assignments to add or remove, and whether the mass-removal safety threshold
 stops the pull. `integrations.sync.tags_apply` reads the current state and writes a plan in bulk.
-The rules (Overwrite Tags, a failed read never removes, the mass-removal stop) live only here.
+The rules (Overwrite Tags, a failed read or an asset out of scope never removes, the
+mass-removal stop) live only here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from catalog.models import DEFAULT_TAG_COLOR, Tag
@@ -63,6 +65,8 @@ class PullInput:
     # Where a tag on an asset comes from, by casefolded name: the asset it was propagated from.
     # A name absent here was applied to the asset itself.
     sources: Mapping[AssetKey, Mapping[str, str]] = field(default_factory=dict)
+    # Assets the integration's scope leaves out: whatever the catalog says, their tags stay.
+    kept: AbstractSet[AssetKey] = frozenset()
 
 
 @dataclass
@@ -180,7 +184,7 @@ def _removals_plan(
     for a in assignments:
         tag = mine.get(a.tag_id)
         # Converted tags keep the assets they had (that is what converting promises).
-        if tag is None or a.datastore_id not in data.scope_datastores:
+        if tag is None or a.datastore_id not in data.scope_datastores or a.key in data.kept:
             continue
         if tag.name.casefold() not in wanted_folded.get(a.key, ()):
             plan.remove.append((a.key, tag))

@@ -215,6 +215,8 @@ class PullCollector:
     labels: dict[AssetKey, str] = field(default_factory=dict)
     too_long: set[str] = field(default_factory=set)
     sources: dict[AssetKey, dict[str, str]] = field(default_factory=dict)
+    # Assets of read datastores that the integration's scope leaves out: their tags stay.
+    kept: set[AssetKey] = field(default_factory=set)
 
     def datastore_add(
         self,
@@ -224,22 +226,25 @@ class PullCollector:
         labels: Mapping[AssetKey, str],
         tags: Mapping[AssetKey, Iterable[str]],
         sources: Mapping[AssetKey, Mapping[str, str]] | None = None,
+        kept: Iterable[AssetKey] = (),
     ) -> None:
-        """A datastore read in full: its assets' catalog tag names (absent or empty: no tags), and
-        for inherited ones the asset they were propagated from (by tag name)."""
+        """A datastore read in full: its assets' catalog tag names (absent or empty: no tags), for
+        inherited ones the asset they were propagated from (by tag name), and the assets it holds
+        outside the integration's scope (`kept`)."""
         self.scope.add(datastore_id)
+        self.kept.update(kept)
         for key in scope:
             self.asset_datastore[key] = datastore_id
         self.labels.update(labels)
         for key, names in tags.items():
-            kept = set()
+            usable = set()
             for name in names:
                 if len(name) > TAG_NAME_MAX:
                     self.too_long.add(name[:60])
                 else:
-                    kept.add(name)
-            if kept:
-                self.wanted[key] = kept
+                    usable.add(name)
+            if usable:
+                self.wanted[key] = usable
         for key, by_name in (sources or {}).items():
             inherited = {name.casefold(): source for name, source in by_name.items() if source}
             if inherited:
@@ -276,6 +281,7 @@ def pull_finish(
             asset_datastore=collector.asset_datastore,
             threshold=settings.PLUMBLINE_TAG_REMOVAL_THRESHOLD,
             sources=collector.sources,
+            kept=collector.kept,
         )
     )
     if plan.stop_reason:

@@ -113,7 +113,31 @@ def test_domains_limit_what_syncs_to_the_assets_in_them(alation_sandbox, demo, d
         "Sales Warehouse / ORDER_ITEMS",
         "Sales Warehouse / PAYMENTS",
     }
-    assert not SyncIssue.objects.filter(run=run).exclude(kind="unmatched").exists()
+    assert not SyncIssue.objects.filter(run=run).exclude(kind__in=["unmatched", "out_of_scope"]).exists()
+    outside = SyncIssue.objects.filter(run=run, kind="out_of_scope")
+    assert set(outside.values_list("level", "path")) == {
+        ("datastore", "App Database"),
+        ("datastore", "Finance Mart"),
+        ("datastore", "Sales Warehouse"),  # its schema is outside; three of its tables are in
+        *(
+            ("container", f"Sales Warehouse / {name}")
+            for name in ("customers", "PRODUCTS", "REVENUE_DAILY", "CUSTOMER_LTV")
+        ),
+    }
+
+
+def test_tags_pulled_before_a_scope_was_set_stay_on_the_assets_it_leaves_out(alation_sandbox, demo):
+    integration = integration_make(alation_sandbox)
+    assert finished(sync(integration, push=False), DEMO_PULL_WARNINGS)
+    before = {obj: tag_names(obj) for obj in (container("customers"), field("customers", "email"))}
+    assert "PII" in before[container("customers")]
+    integration.parameters = {"domains": [{"id": "4", "name": "Orders"}]}
+    integration.save()
+    run = sync(integration, push=False)
+    assert finished(run, DEMO_PULL_WARNINGS), log_text(run)
+    assert {obj: tag_names(obj) for obj in before} == before
+    assert run.totals.get("tags_removed", 0) == 0
+    assert not SyncChange.objects.filter(run=run, kind="tag_removed").exists()
 
 
 def test_a_parent_domain_brings_its_subdomains_and_its_exclusions_hold(alation_sandbox, demo):

@@ -68,6 +68,14 @@ def test_a_failed_read_never_counts_as_removed():
     assert not plan.remove and not plan.delete
 
 
+def test_an_asset_out_of_scope_in_a_datastore_read_keeps_its_tags():
+    existing = [ext(6, "Old")]
+    assignments = [Assignment(("container", 2), 6, 10), Assignment(("field", 3), 6, 10)]
+    plan = plan_for({}, existing, assignments, kept={("container", 2)})
+    assert [k for k, _ in plan.remove] == [("field", 3)]
+    assert not plan.delete  # still on the table left out
+
+
 def test_global_tags_are_untouched_and_the_catalog_tag_skipped_without_overwrite():
     plan = plan_for({("field", 1): {"PII"}}, [glob(7, "pii")], [Assignment(("field", 3), 7, 10)])
     assert not plan.add and not plan.create and not plan.remove and not plan.convert
