@@ -12,6 +12,7 @@ from typing import Any
 
 from . import errors
 from . import typedefs as td
+from .domains import DOMAIN_TYPE
 from .dsl import DslError, candidate_guids, compile_query, sort_entities
 from .errors import AtlanApiError
 from .faults import Faults
@@ -496,7 +497,8 @@ class Api:
 
     # ----- access helpers -------------------------------------------------------------------
     def _visible(self, token: Token, e: dict[str, Any]) -> bool:
-        return token.sees(connection_of(e["attributes"]["qualifiedName"]))
+        # Every token lists the domains: a persona limits assets, not the domain list (unverified).
+        return e["typeName"] == DOMAIN_TYPE or token.sees(connection_of(e["attributes"]["qualifiedName"]))
 
     def _readable(self, req: ApiRequest, guid: str) -> dict[str, Any]:
         e = self.store.get(guid)

@@ -1,5 +1,5 @@
 """The sandbox's read-only web page: connections → tables → columns with tags, custom metadata
-and announcements, plus recent announcements. Everything shown is HTML-escaped; one connection
+and announcements, plus recent announcements and the data domains. Everything shown is HTML-escaped; one connection
 and one page of tables at a time keeps it fast on big scenarios.
 """
 
@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from .domains import domains_listing, domains_of
 from .store import Store
 
 TABLES_PER_PAGE = 20
@@ -69,6 +70,11 @@ def _cm(store: Store, entity: dict[str, Any]) -> str:
         inner = ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in values.items())
         parts.append(f'<div class="cm"><b>{escape(set_name)}</b> — {inner}</div>')
     return "".join(parts)
+
+
+def _domains(store: Store, qualified_name: str) -> str:
+    names = domains_of(store, qualified_name)
+    return f'<p class="muted">Domains: {escape(", ".join(names))}</p>' if names else ""
 
 
 def _announcement(entity: dict[str, Any]) -> str:
@@ -138,7 +144,8 @@ def render_asset(store: Store, guid: str) -> str | None:
             '<div class="wrap"><main><div class="card">'
             f'<h2 id="asset-name">{escape(str(a.get("name", "")))} <span class="muted">{escape(entity["typeName"])}</span></h2>'
             f'<p class="muted">{escape(qn)} · {back}</p>'
-            f"{_tags(store, entity)}{_announcement(entity)}{_cm(store, entity)}{columns}</div></main></div>"
+            f"{_tags(store, entity)}{_domains(store, qn)}{_announcement(entity)}{_cm(store, entity)}{columns}"
+            "</div></main></div>"
         )
         return _document(str(a.get("name", qn)), f"Asset {escape(qn)}", body)
 
@@ -172,6 +179,11 @@ def _render(store: Store, params: dict[str, str]) -> str:
         f' <span class="muted">{escape(str(d.get("options", {}).get("color", "")))} · {escape(d["name"])}</span></li>'
         for d in store.tag_defs()
     )
+    domain_items = "".join(
+        f"<li>{escape(f'{parent} › ' if parent else '')}<b>{escape(name)}</b>"
+        f' <span class="muted">{count} asset(s)</span></li>'
+        for name, parent, count in domains_listing(store)
+    )
     main = _connection_view(store, current_qn, q, page_no) if current_qn else "<p>No connections.</p>"
     title = escape(store.scenario_name or "sandbox")
     return (
@@ -183,6 +195,7 @@ def _render(store: Store, params: dict[str, str]) -> str:
         f'<div class="card"><h2>Connections</h2><ul class="plain">{"".join(side)}</ul></div>'
         f"{_recent(store)}"
         f'<div class="card"><h2>Tags</h2><ul class="plain">{tag_items or "<li class=muted>None.</li>"}</ul></div>'
+        f'<div class="card"><h2>Domains</h2><ul class="plain">{domain_items or "<li class=muted>None.</li>"}</ul></div>'
         f"</aside><main>{main}</main></div></body></html>"
     )
 

@@ -1,5 +1,6 @@
 """Scenario files: the JSON that seeds a sandbox (connections → databases → schemas → tables →
-columns, tag typedefs and assignments, custom-metadata sets and values, announcements, tokens).
+columns, tag typedefs and assignments, custom-metadata sets and values, announcements, data
+domains and the assets in them, tokens).
 
 Tags, custom-metadata sets and attributes are named by display name in a scenario; the sandbox
 assigns hashes when it loads it. See scenarios/demo.json for a complete example.
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import typedefs as td
+from .domains import MEMBERSHIP, domain_add
 from .store import Store, Token
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -172,6 +174,8 @@ def build_store(scenario: dict[str, Any], *, seed: int = 0) -> Store:
         store.create_cm_set(str(_req(cm, "name", where)), attrs, description=str(cm.get("description") or ""))
     for i, conn in enumerate(_list(scenario, "connections", "scenario")):
         _build_connection(builder, conn, f"connections[{i}]")
+    for i, domain in enumerate(_list(scenario, "domains", "scenario")):
+        _build_domain(builder, domain, f"domains[{i}]", None)
     for i, tok in enumerate(_list(scenario, "tokens", "scenario")):
         where = f"tokens[{i}]"
         connections = tok.get("connections")
@@ -271,3 +275,22 @@ def _build_table(b: _Builder, table: dict[str, Any], parent: dict[str, Any], whe
             link[1]: qn,
         }
         b.asset("Column", col_attrs, column, cw)
+
+
+def _build_domain(b: _Builder, spec: dict[str, Any], where: str, parent_qn: str | None) -> None:
+    """A data domain, the assets in it (by qualified name) and its subdomains."""
+    domain = domain_add(
+        b.store,
+        str(_req(spec, "name", where)),
+        parent_qn=parent_qn,
+        guid=spec.get("guid"),
+        description=str(spec.get("description") or ""),
+        created_at=b.created_at(),
+    )
+    for j, qn in enumerate(_list(spec, "assets", where)):
+        asset = b.store.find_qn(str(qn))
+        if asset is None:
+            raise ScenarioError(f"{where}.assets[{j}]: no asset {qn!r}")
+        asset["attributes"].setdefault(MEMBERSHIP, []).append(domain["guid"])
+    for k, sub in enumerate(_list(spec, "subdomains", where)):
+        _build_domain(b, sub, f"{where}.subdomains[{k}]", domain["attributes"]["qualifiedName"])

@@ -49,6 +49,7 @@ SUPER_TYPES: dict[str, list[str]] = {
     "View": ["SQL", "Catalog", "Asset", "Referenceable"],
     "MaterialisedView": ["SQL", "Catalog", "Asset", "Referenceable"],
     "Column": ["SQL", "Catalog", "Asset", "Referenceable"],
+    "DataDomain": ["DataMesh", "Catalog", "Asset", "Referenceable"],
 }
 READ_KINDS = frozenset(
     {"users.current", "whoami", "typedefs.list", "typedef.get", "search", "entity.get", "entity.get_by_qn"}
