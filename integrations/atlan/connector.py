@@ -1,14 +1,20 @@
-"""The Atlan connector: how Atlan describes itself to the UI, the connection check, and the entry points."""
+"""The Atlan connector: how Atlan describes itself to the UI, the connection check, the choices of
+its scope (data domains, connections), and the entry points."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.atlan.client import AtlanClient
-from integrations.atlan.queries import bool_filter, term, terms
+from integrations.atlan.matching import connector_of
+from integrations.atlan.queries import bool_filter, query_connections, term, terms
+from integrations.atlan.records import AtlanAsset
+from integrations.atlan.scope import domain_paths, domains_list
 from integrations.atlan.sync import SEARCH_PAGE_SIZE, AtlanSync
 from integrations.http import (
     CatalogAddressRefusedError,
@@ -58,6 +64,55 @@ def client_build(url: str, token: str, ctx: RunContext | None = None) -> AtlanCl
     return AtlanClient(url, token, **options)
 
 
+def connection_label(connection: AtlanAsset) -> str:
+    connector = connection.attributes.get("connectorName") or connector_of(connection.qualified_name)
+    return f"{connection.name} ({connector})"
+
+
+@sensitive_variables("credentials")
+def client_for_check(url: str, credentials: Credentials) -> AtlanClient:
+    """A client that gives up soon: a person is waiting for the answer."""
+    try:
+        return AtlanClient(
+            url, credentials.get("token", ""), max_retries=1, timeout=(5.0, 20.0), **CLIENT_OPTIONS
+        )
+    except ValueError as exc:
+        raise ConnectionProblem("not_api", str(exc)) from None
+
+
+@contextmanager
+def problems_explained(url: str) -> Iterator[None]:
+    """Client errors as ConnectionProblems that say what to fix. No message holds the token."""
+    host = host_port(url)
+    try:
+        yield
+    except CatalogAddressRefusedError as exc:
+        raise ConnectionProblem("unreachable", str(exc)) from None
+    except CatalogTLSError as exc:
+        raise ConnectionProblem("tls", f"The TLS handshake with {host} failed: {exc}") from None
+    except CatalogConnectionError:
+        raise ConnectionProblem(
+            "unreachable",
+            f"Nothing answers at {host}: check the URL, and that this server can reach that host and port.",
+        ) from None
+    except CatalogAuthenticationError:
+        raise ConnectionProblem(
+            "rejected", "Atlan rejected the API token: check it was copied whole and has not expired."
+        ) from None
+    except (CatalogMalformedResponseError, CatalogNotFoundError):
+        raise ConnectionProblem(
+            "not_api",
+            f"{url} answered, but it does not look like an Atlan API: use your tenant's address, "
+            "e.g. https://yourcompany.atlan.com.",
+        ) from None
+    except CatalogPermissionError:
+        raise ConnectionProblem(
+            "no_access", "The token is valid but not allowed to search assets: check its persona."
+        ) from None
+    except CatalogError as exc:
+        raise ConnectionProblem("error", f"Atlan answered with an error: {exc}") from None
+
+
 class AtlanConnector:
     label: ClassVar[str] = "Atlan"
     available: ClassVar[bool] = True
@@ -75,54 +130,32 @@ class AtlanConnector:
         "Write quality scores, anomaly and check counts and links to the catalog as custom metadata"
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
-    parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
-
-    def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
-        return []
+    parameter_fields: ClassVar[tuple[ParameterField, ...]] = (
+        ParameterField(
+            "domains",
+            "Domains",
+            "Only tables in these Atlan data domains (or their subdomains), or under a connection, "
+            "database or schema in them, sync; the rest is reported out of scope. None ticked: every "
+            "asset the token can see.",
+        ),
+        ParameterField(
+            "connections",
+            "Connections",
+            "Only datastores found in these Atlan connections sync. None ticked: every connection the "
+            "token can see.",
+        ),
+    )
 
     @sensitive_variables("credentials")
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
-        host = host_port(url)
-        try:
-            client = AtlanClient(
-                url, credentials.get("token", ""), max_retries=1, timeout=(5.0, 20.0), **CLIENT_OPTIONS
-            )
-        except ValueError as exc:
-            raise ConnectionProblem("not_api", str(exc)) from None
-        with client:
-            try:
-                user = client.current_user()
-                visible = client.search_count(
-                    bool_filter(
-                        term("__state", "ACTIVE"),
-                        terms("__typeName.keyword", ["Connection", "Database", "Schema", "Table"]),
-                    )
+        with client_for_check(url, credentials) as client, problems_explained(url):
+            user = client.current_user()
+            visible = client.search_count(
+                bool_filter(
+                    term("__state", "ACTIVE"),
+                    terms("__typeName.keyword", ["Connection", "Database", "Schema", "Table"]),
                 )
-            except CatalogAddressRefusedError as exc:
-                raise ConnectionProblem("unreachable", str(exc)) from None
-            except CatalogTLSError as exc:
-                raise ConnectionProblem("tls", f"The TLS handshake with {host} failed: {exc}") from None
-            except CatalogConnectionError:
-                raise ConnectionProblem(
-                    "unreachable",
-                    f"Nothing answers at {host}: check the URL, and that this server can reach that host and port.",
-                ) from None
-            except CatalogAuthenticationError:
-                raise ConnectionProblem(
-                    "rejected", "Atlan rejected the API token: check it was copied whole and has not expired."
-                ) from None
-            except (CatalogMalformedResponseError, CatalogNotFoundError):
-                raise ConnectionProblem(
-                    "not_api",
-                    f"{url} answered, but it does not look like an Atlan API: use your tenant's address, "
-                    "e.g. https://yourcompany.atlan.com.",
-                ) from None
-            except CatalogPermissionError:
-                raise ConnectionProblem(
-                    "no_access", "The token is valid but not allowed to search assets: check its persona."
-                ) from None
-            except CatalogError as exc:
-                raise ConnectionProblem("error", f"Atlan answered with an error: {exc}") from None
+            )
         if visible <= 0:
             raise ConnectionProblem(
                 "no_access",
@@ -130,6 +163,19 @@ class AtlanConnector:
                 "for your connections.",
             )
         return ConnectionOK(user.username, f"Signed in as {user.username}; {visible} assets visible.")
+
+    @sensitive_variables("credentials")
+    def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
+        """Data domains (by GUID, named under their parents) or connections (by qualified name)."""
+        if name not in ("domains", "connections"):
+            return []
+        with client_for_check(url, credentials) as client, problems_explained(url):
+            if name == "domains":
+                paths = domain_paths(domains_list(client))
+                return sorted(paths.items(), key=lambda c: c[1].casefold())
+            found = client.search_assets(query_connections(), attributes=["connectorName"])
+            choices = [(c.qualified_name, connection_label(c)) for c in found]
+        return sorted(choices, key=lambda c: c[1].casefold())
 
     def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
         return f"{base_url.rstrip('/')}/assets/{quote(guid, safe='')}/overview" if guid else ""

@@ -1,4 +1,5 @@
-"""A sync against Atlan: the engine's steps, filled in with Atlan's searches, tags and custom metadata."""
+"""A sync against Atlan: the engine's steps, filled in with Atlan's searches, tags and custom metadata,
+within the integration's connections and data domains."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from integrations.atlan.matching import (
     TABLE_TYPES,
     CatalogSchema,
     DatastoreRef,
+    connection_of,
     datastore_match,
     schema_assets_group,
     schema_from_asset,
@@ -19,6 +21,7 @@ from integrations.atlan.matching import (
 from integrations.atlan.push import CmLayout, PushTarget, cm_ensure, push_apply, push_plan
 from integrations.atlan.queries import bool_filter, prefix, query_connections, term, terms
 from integrations.atlan.records import AtlanAsset, AtlanTagDef
+from integrations.atlan.scope import AtlanScope, scope_read
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.context import RunContext
@@ -45,12 +48,19 @@ class AtlanSync(CatalogSync):
         self.tag_defs: dict[str, AtlanTagDef] = {}
         self.unknown_hashes: set[str] = set()
         self._schemas: tuple[list[str], list[CatalogSchema]] | None = None
+        self.scope = AtlanScope()
         # Names of the assets read for the current datastore, to say where a propagated tag comes from.
         self.names_by_guid: dict[str, str] = {}
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
         self.username = self.client.current_user().username
+        read = scope_read(self.client, self.integration.parameters)
+        self.scope = read.scope
+        for line in read.lines:
+            self.ctx.log(line)
+        for text in read.warnings:
+            self.ctx.warning(text)
         if self.pull:
             self.tag_defs = self.client.tag_typedefs()
         if self.push:
@@ -91,12 +101,29 @@ class AtlanSync(CatalogSync):
         ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.database, ds.schema)
         link = self.links.get(("datastore", ds.id))
         if only is not None and link is not None:
-            return Location("matched", link.catalog_qualified_name, label=ref.label)
+            return self.location_scoped(ref, link.catalog_qualified_name)
         connections, schemas = self.schemas()
-        match = datastore_match(ref, schemas, connections)
+        chosen = [c for c in connections if self.scope.connection_in(c)]
+        match = datastore_match(ref, schemas, chosen)
         if match.schema is not None:
-            return Location("matched", match.schema.qualified_name, label=ref.label)
+            return self.location_scoped(ref, match.schema.qualified_name)
+        if self.scope.connections is not None and match.kind != "ambiguous":
+            # Not in the chosen connections: left out on purpose, wherever else it may be.
+            elsewhere = datastore_match(ref, schemas, connections).schema
+            where = f" (Atlan has it in another connection: {elsewhere.qualified_name})" if elsewhere else ""
+            reason = f"Not in this integration's Atlan connections{where}."
+            return Location("out_of_scope", reason=reason, label=ref.label)
         return Location(match.kind, reason=match.reason, label=ref.label)
+
+    def location_scoped(self, ref: DatastoreRef, schema_qn: str) -> Location:
+        """The schema found for a datastore, unless the integration's scope leaves it out."""
+        if not self.scope.connection_in(connection_of(schema_qn)):
+            reason = f"Its schema {schema_qn} is in a connection outside this integration's connections."
+            return Location("out_of_scope", schema_qn, reason=reason, label=ref.label)
+        if not self.scope.schema_touched(schema_qn):
+            reason = "Neither its schema nor any of its tables is in the integration's Atlan domains."
+            return Location("out_of_scope", schema_qn, reason=reason, label=ref.label)
+        return Location("matched", schema_qn, label=ref.label)
 
     def datastore_read(
         self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None
@@ -116,7 +143,14 @@ class AtlanSync(CatalogSync):
                 group = schema_assets_group(schema_qn, list(self.assets_read(schema_qn, None)))
         schema_asset = next((a for a in read if a.qualified_name == schema_qn), None)
         self.names_by_guid = {a.guid: a.name for a in (*read, *group.tables) if a.guid}
-        return CatalogRead(schema_asset, group.tables, group.columns_by_table)
+        inside = self.scope.asset_in(schema_qn)
+        return CatalogRead(
+            schema_asset if inside else None,
+            [t for t in group.tables if self.scope.asset_in(t.qualified_name)],
+            group.columns_by_table,
+            out_of_scope=[t for t in group.tables if not self.scope.asset_in(t.qualified_name)],
+            container_out_of_scope=not inside,
+        )
 
     def assets_read(self, schema_qn: str, table_qns: list[str] | None) -> Iterator[AtlanAsset]:
         """One paged search: the schema, its tables and views, and their columns."""

@@ -62,7 +62,7 @@ def datastore_assets_drop(assets: DatastoreAssets, table_names: set[str], *, cat
     for cid, name in list(assets.containers.items()):
         if name.casefold() not in folded:
             continue
-        reason = f"The {catalog} table {name!r} lies outside this integration's scope: left as it is."
+        reason = f"Outside this integration's scope in {catalog}: not synced, its tags left as they are."
         left.issues.append(_issue(assets, "out_of_scope", "container", cid, reason))
         left.keys.add(("container", cid))
         left.keys.update(("field", fid) for fid in assets.fields_by_container.pop(cid, {}))
