@@ -202,7 +202,9 @@ class IntegrationForm(forms.ModelForm):
                 name: scope_store(self.cleaned_data.get(name) or [], self._choice_labels(name))
                 for name in self.parameter_names
             }
-            values["parameters"] = {**self.instance.parameters, **chosen}
+            stored = self.instance.parameters
+            # An option never set stays absent rather than stored empty.
+            values["parameters"] = {**stored, **{k: v for k, v in chosen.items() if v or k in stored}}
         return values
 
     def _choice_labels(self, name: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The Alation connector: how Alation describes itself to the UI, the connection check, the
-Domains choices, and the entry points of a sync and an event push."""
+choices of its scope (domains, data sources), and the entry points of a sync and an event push."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from integrations.alation.errors import (
     AlationRefreshTokenInvalidError,
     AlationWrongUserIdError,
 )
+from integrations.alation.records import DataSource
 from integrations.alation.sync import AlationSync
 from integrations.http import (
     CatalogAuthenticationError,
@@ -96,6 +97,11 @@ def client_for_check(url: str, credentials: Credentials) -> AlationClient:
         raise ConnectionProblem("rejected" if field != "url" else "not_api", str(exc), field=field) from None
 
 
+def source_label(source: DataSource) -> str:
+    where = ", ".join(p for p in (source.dbtype, source.host) if p)
+    return f"{source.title} ({where})" if where else source.title
+
+
 class AlationConnector:
     label: ClassVar[str] = "Alation"
     available: ClassVar[bool] = True
@@ -128,6 +134,12 @@ class AlationConnector:
             "Domains",
             "Only assets in these Alation domains (and their subdomains) sync. None ticked: every asset.",
         ),
+        ParameterField(
+            "connections",
+            "Data sources",
+            "Only datastores found in these Alation data sources sync. None ticked: every data source "
+            "the user can see.",
+        ),
     )
 
     def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
@@ -154,6 +166,11 @@ class AlationConnector:
         return ConnectionOK(f"Alation user {info.user_id}", detail, expires_at=expires)
 
     def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
+        if name == "connections":
+            client = client_for_check(url, credentials)
+            with client, problems_explained(url):
+                sources = [(str(s.id), source_label(s)) for s in client.data_sources()]
+            return sorted(sources, key=lambda c: c[1].casefold())
         if name != "domains":
             return []
         client = client_for_check(url, credentials)

@@ -1,5 +1,5 @@
 """A sync against Alation: the engine's steps, filled in with Alation's listings, tags, custom
-fields, Data Health and trust flags, within the integration's Domains."""
+fields, Data Health and trust flags, within the integration's Domains and data sources."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import ClassVar
 
 from catalog.models import Check, Datastore
 from integrations.alation.client import AlationClient
-from integrations.alation.domains import DomainScope, domain_scope, domains_with_children
 from integrations.alation.health import (
     KEY_PREFIX,
     ValueKey,
@@ -22,6 +21,7 @@ from integrations.alation.health import (
 )
 from integrations.alation.matching import (
     CatalogObject,
+    DatastoreMatch,
     DatastoreRef,
     datastore_match,
     object_of,
@@ -51,8 +51,8 @@ from integrations.alation.records import (
     Table,
     TrustFlag,
 )
+from integrations.alation.scope import AlationScope, scope_read
 from integrations.http import CatalogAuthenticationError, CatalogError, CatalogRequestError, RequestCounts
-from integrations.scope import scope_ids
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.context import RunContext
 from integrations.sync.links import links_titles_save
@@ -84,7 +84,7 @@ class AlationSync(CatalogSync):
     ):
         super().__init__(ctx, pull=pull, push=push)
         self.client = client
-        self.scope: DomainScope | None = None
+        self.scope = AlationScope()
         self.located: dict[int, Located] = {}
         self.tables_seen: dict[int, list[Table]] = {}
         self._sources: list[DataSource] | None = None
@@ -101,9 +101,12 @@ class AlationSync(CatalogSync):
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
-        domains = scope_ids(self.integration.parameters, "domains")
-        if domains:
-            self.scope = self.scope_load(domains)
+        read = scope_read(self.client, self.integration.parameters)
+        self.scope = read.scope
+        for text in read.warnings:
+            self.ctx.warning(text)
+        for line in read.lines:
+            self.ctx.log(line)
         if self.pull:
             self.tags_load()
         if self.push:
@@ -123,23 +126,8 @@ class AlationSync(CatalogSync):
         self.event = True  # read only what these tables need: flags and Data Health per table
         super().containers_push(container_ids)
 
-    def scope_load(self, ids_chosen: list[str]) -> DomainScope:
-        known = list(self.client.domains())
-        titles = {d.id: d.title for d in known}
-        chosen = [int(d) for d in ids_chosen if d.isdigit() and int(d) in titles]
-        missing = [d for d in ids_chosen if not d.isdigit() or int(d) not in titles]
-        if missing:
-            self.ctx.warning(f"Alation has no domain {', '.join(missing)} (deleted?); edit the integration.")
-        ids = domains_with_children(chosen, known)
-        rules = [*self.client.domain_rules(sorted(ids)), *self.client.domain_rules(sorted(ids), exclude=True)]
-        names = ", ".join(titles[d] for d in chosen) or "none"
-        self.ctx.log(
-            f"Domains filter: only assets in {names} ({len(ids)} domain(s), {len(rules)} rule(s)) sync."
-        )
-        return domain_scope(ids, rules)
-
     def in_scope(self, *chain: ObjectRef) -> bool:
-        return self.scope is None or self.scope.contains(chain)
+        return self.scope.contains(*chain)
 
     def tags_load(self) -> None:
         """Every tag and the objects it is on, read once: calls grow with tags, not objects."""
@@ -205,13 +193,21 @@ class AlationSync(CatalogSync):
             schema = next(iter(self.client.schemas(filters={"id": link.catalog_guid})), None)
         if schema is None:
             candidates = sources_for(ref, self.data_sources())
-            schemas = {s.id: self.schemas_of(s.id) for s in candidates}
-            match = datastore_match(ref, candidates, schemas, user_id=self.client.user_id)
+            match = self.match_in(ref, [s for s in candidates if self.scope.source_in(s.id)])
+            if match.schema is None and self.scope.sources is not None and match.kind != "ambiguous":
+                # Not in the chosen data sources: left out on purpose, wherever else it may be.
+                elsewhere = self.match_in(ref, candidates).source
+                where = f" (Alation has it in data source {elsewhere.title})" if elsewhere else ""
+                reason = f"Not in this integration's Alation data sources{where}."
+                return Location("out_of_scope", reason=reason, label=ref.label)
             if match.schema is None:
                 return Location(match.kind, reason=match.reason, label=ref.label)
             schema = match.schema
+        if not self.scope.source_in(schema.ds_id):
+            reason = f"Its schema {schema.key} is in a data source outside this integration's data sources."
+            return Location("out_of_scope", schema.key, reason=reason, label=ref.label)
         located = Located(schema)
-        if self.scope is not None:
+        if self.scope.domains is not None:
             located = Located(schema, self.in_scope(*located.chain))
             tables = self.tables_seen.setdefault(ds.id, list(self.client.tables(schema_id=schema.id)))
             if not located.in_scope and not any(self.in_scope(t.ref, *located.chain) for t in tables):
@@ -219,6 +215,10 @@ class AlationSync(CatalogSync):
                 return Location("out_of_scope", schema.key, reason=reason, label=ref.label)
         self.located[ds.id] = located
         return Location("matched", schema.key, label=ref.label)
+
+    def match_in(self, ref: DatastoreRef, sources: list[DataSource]) -> DatastoreMatch:
+        schemas = {s.id: self.schemas_of(s.id) for s in sources}
+        return datastore_match(ref, sources, schemas, user_id=self.client.user_id)
 
     def datastore_read(
         self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None
@@ -273,7 +273,7 @@ class AlationSync(CatalogSync):
                     self.ctx.checkpoint()
                 table = ids.get(column.table_id)
                 if table is not None and (
-                    self.scope is None or self.in_scope(column.ref, table.ref, *located.chain)
+                    self.scope.domains is None or self.in_scope(column.ref, table.ref, *located.chain)
                 ):
                     yield column
 
