@@ -183,6 +183,9 @@ class SyncRun(models.Model):
     warnings = models.PositiveIntegerField(default=0)
     requests_read = models.PositiveIntegerField(default=0)
     requests_write = models.PositiveIntegerField(default=0)
+    # What the integration was limited to when the run started ({"text": …, "domains": […], …}),
+    # for its log and report; empty for runs from before scopes were recorded.
+    scope = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

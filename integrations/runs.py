@@ -15,6 +15,7 @@ from integrations.connectors import integration_connector
 from integrations.http import CatalogAuthenticationError
 from integrations.liveness import Heartbeat, runs_sweep
 from integrations.models import Integration, SyncLogLine, SyncRun
+from integrations.scope import UNLIMITED, scope_labels, scope_snapshot
 from integrations.sync.context import RunCancelled, RunContext, RunStopped
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def run_start(
                 push=push,
                 preview=preview,
                 container_ids=container_ids,
+                scope=integration_scope_snapshot(integration),
             )
     except IntegrityError:
         active = SyncRun.objects.filter(integration=integration, status__in=SyncRun.ACTIVE_STATUSES).first()
@@ -90,6 +92,11 @@ def run_start(
     return run
 
 
+def integration_scope_snapshot(integration: Integration) -> dict:
+    labels = scope_labels(integration_connector(integration).parameter_fields)
+    return scope_snapshot(integration.parameters, labels)
+
+
 def run_execute(run_id: int) -> SyncRun:
     """The body of the queued task: claim the run, let the connector work, record how it ended."""
     now = timezone.now()
@@ -104,6 +111,7 @@ def run_execute(run_id: int) -> SyncRun:
     ctx = RunContext(run)
     who = run.started_by.get_username() if run.started_by else run.get_trigger_display().lower()
     ctx.log(f"{run.what} of {run.integration.name} started ({who}).")
+    ctx.log(f"Scope: {run.scope.get('text') or UNLIMITED}.")
     with Heartbeat(run.pk):
         try:
             connector = integration_connector(run.integration)

@@ -61,3 +61,21 @@ def scope_text(parameters: Mapping[str, Any], labels: Mapping[str, str]) -> str:
             label = labels.get(name, name.capitalize())
             parts.append(f"{label}: {', '.join(e.name for e in entries)}")
     return " · ".join(parts)
+
+
+UNLIMITED = "everything the credentials can see"
+
+
+def scope_snapshot(parameters: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """The scope as a run records it when it starts: names only, and the sentence that says it."""
+    snapshot: dict[str, Any] = {"text": scope_text(parameters, labels) or UNLIMITED}
+    for name in SCOPE_PARAMETERS:
+        entries = scope_entries(parameters, name)
+        if entries:
+            snapshot[name] = [e.name for e in entries]
+    return snapshot
+
+
+def scope_labels(fields: Iterable[Any]) -> dict[str, str]:
+    """A connector's names for its scope options (`parameter_fields`), e.g. Alation's "Data sources"."""
+    return {f.name: f.label for f in fields}

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from integrations.connectors import integration_connector
 from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
+from integrations.scope import scope_labels, scope_text
 
 
 def integration_cards(*, pk: int | None = None) -> list[Integration]:
@@ -39,6 +40,9 @@ def integration_cards(*, pk: int | None = None) -> list[Integration]:
     for card in cards:
         card.active_run = active.get(card.pk)
         card.last_run = latest.get(card.pk)
+        card.scope_text = scope_text(
+            card.parameters, scope_labels(integration_connector(card).parameter_fields)
+        )
     return cards
 
 

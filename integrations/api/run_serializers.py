@@ -66,6 +66,10 @@ class RunSerializer(RunBriefSerializer):
     progress = serializers.SerializerMethodField()
     requests = serializers.SerializerMethodField(help_text="Catalog requests made.")
     error_samples = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    scope = serializers.SerializerMethodField(
+        help_text="What the integration was limited to when the run started (domains, connections); "
+        "empty for runs from before scopes were recorded."
+    )
 
     class Meta:
         model = SyncRun
@@ -92,8 +96,12 @@ class RunSerializer(RunBriefSerializer):
             "progress",
             "requests",
             "error_samples",
+            "scope",
         ]
         read_only_fields = fields
+
+    def get_scope(self, run: SyncRun) -> str:
+        return str(run.scope.get("text", ""))
 
     @extend_schema_field(_PROGRESS)
     def get_progress(self, run: SyncRun) -> dict[str, int]:

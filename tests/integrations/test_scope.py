@@ -114,3 +114,28 @@ def test_listing_choices_for_another_host_never_sends_the_stored_token(admin_htt
     ]
     assert '<input type="hidden" name="domains__label" value="Sales">' in same
     assert Integration.objects.get().token == "stored-secret-1"
+
+
+@pytest.mark.django_db
+def test_the_card_the_log_the_report_and_the_api_say_what_the_scope_was(admin_http, admin_api, scoped_fake):
+    from integrations.runs import run_start
+
+    integration = make_integration(
+        parameters={"domains": [{"id": "g-1", "name": "Sales"}, {"id": "g-2", "name": "Finance"}]}
+    )
+    page = admin_http.get(reverse("integrations:list")).content.decode()
+    assert '<dd class="card-scope">Domains: Sales, Finance</dd>' in page
+    run = run_start(integration=integration, pull=True)
+    run.refresh_from_db()
+    assert run.scope == {"text": "Domains: Sales, Finance", "domains": ["Sales", "Finance"]}
+    assert run.log_lines.filter(message="Scope: Domains: Sales, Finance.").exists()
+    # The scope changes later; the run keeps what it was.
+    integration.parameters = {}
+    integration.save()
+    report = admin_http.get(reverse("integrations:run_assets", args=[run.pk])).content.decode()
+    assert "Scope of this sync: <b>Domains: Sales, Finance</b>" in report
+    assert admin_api.get(f"/api/runs/{run.pk}").json()["scope"] == "Domains: Sales, Finance"
+    page = admin_http.get(reverse("integrations:list")).content.decode()
+    assert '<dd class="card-scope">Everything the credentials can see</dd>' in page
+    unlimited = run_start(integration=integration, pull=True)
+    assert unlimited.log_lines.filter(message="Scope: everything the credentials can see.").exists()
