@@ -110,6 +110,7 @@ class IntegrationChange(models.Model):
         UPDATED = "updated", "Updated"
         DELETED = "deleted", "Deleted"
         TESTED = "tested", "Connection tested"
+        MAPPING = "mapping", "Mapping changed"
 
     integration = models.ForeignKey(
         Integration, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
@@ -309,6 +310,42 @@ class AssetLink(models.Model):
         ]
 
 
+class MappingPin(models.Model):
+    """An admin's choice for one datastore in one integration, used by every later run and event
+    push: sync it against this catalog schema whatever the names say, or leave it out.
+
+    The schema is kept by the identifiers a rename leaves alone: Atlan's GUID (with the qualified
+    name as the fallback when the asset was re-created), Alation's schema id. The datastore is
+    kept by its id, so renaming it in Plumbline changes nothing either."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="pins")
+    datastore = models.ForeignKey("catalog.Datastore", on_delete=models.CASCADE, related_name="+")
+    excluded = models.BooleanField(default=False)
+    # Atlan: the connection's qualified name; Alation: the data source's id.
+    connection_ref = models.CharField(max_length=1000, blank=True)
+    connection_name = models.CharField(max_length=255, blank=True)
+    # Atlan: the schema's qualified name and GUID; Alation: the schema's id (and no GUID).
+    schema_ref = models.CharField(max_length=1000, blank=True)
+    schema_guid = models.CharField(max_length=100, blank=True)
+    # How the catalog named the schema when it was last seen, for the Mappings page.
+    schema_name = models.CharField(max_length=1000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "datastore"], name="mapping_pin_unique"),
+            models.CheckConstraint(
+                condition=models.Q(excluded=True) | ~models.Q(schema_ref=""), name="mapping_pin_has_schema"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.datastore_id} {'excluded' if self.excluded else self.schema_ref}"
+
+
 class SyncIssue(models.Model):
     """An asset a run could not map (unmatched, ambiguous or not visible to the token) or left out
     (out of scope), with why."""
@@ -321,6 +358,8 @@ class SyncIssue(models.Model):
         ERROR = "error", "Error"
         # Left out on purpose by the integration's domains or connections: never read or written.
         OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+        # Left out by an admin on the Mappings page: never read or written.
+        EXCLUDED = "excluded", "Excluded"
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="issues")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -36,6 +36,7 @@ from integrations.sync.connector import (
     CredentialField,
     Credentials,
     ParameterField,
+    SchemaTarget,
 )
 from integrations.sync.context import RunContext
 
@@ -184,6 +185,27 @@ class AlationConnector:
             return f"{path(parent)} › {title}" if parent in titles and parent != domain_id else title
 
         return sorted(((str(d.id), path(d.id)) for d in domains), key=lambda c: c[1].casefold())
+
+    def schema_choices(self, *, url: str, credentials: Credentials, connection: str) -> list[Choice]:
+        """The schemas of one data source, by id."""
+        if not connection.isdigit():
+            return []
+        client = client_for_check(url, credentials)
+        with client, problems_explained(url):
+            schemas = [(str(s.id), s.name) for s in client.schemas(ds_id=int(connection))]
+        return sorted(schemas, key=lambda c: c[1].casefold())
+
+    def schema_find(self, *, url: str, credentials: Credentials, ref: str) -> SchemaTarget | None:
+        if not ref.isdigit():
+            return None
+        client = client_for_check(url, credentials)
+        with client, problems_explained(url):
+            schema = next(iter(client.schemas(filters={"id": ref})), None)
+            if schema is None:
+                return None
+            source = next((s for s in client.data_sources() if s.id == schema.ds_id), None)
+        name = source.title if source else f"data source {schema.ds_id}"
+        return SchemaTarget(str(schema.ds_id), name, str(schema.id), schema.name)
 
     def sync(self, ctx: RunContext) -> None:
         with client_build(ctx.integration.url, ctx.integration.credentials, ctx) as client:

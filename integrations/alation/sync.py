@@ -19,14 +19,12 @@ from integrations.alation.health import (
     health_rows,
     value_key,
 )
+from integrations.alation.locate import SchemaFinder
 from integrations.alation.matching import (
     CatalogObject,
-    DatastoreMatch,
     DatastoreRef,
-    datastore_match,
     object_of,
     schema_objects_group,
-    sources_for,
 )
 from integrations.alation.push import (
     FIELD_SPECS,
@@ -45,7 +43,6 @@ from integrations.alation.records import (
     Column,
     DataQualityField,
     DataQualityValue,
-    DataSource,
     ObjectRef,
     Schema,
     Table,
@@ -85,10 +82,9 @@ class AlationSync(CatalogSync):
         super().__init__(ctx, pull=pull, push=push)
         self.client = client
         self.scope = AlationScope()
+        self.finder = SchemaFinder(client, ctx)
         self.located: dict[int, Located] = {}
         self.tables_seen: dict[int, list[Table]] = {}
-        self._sources: list[DataSource] | None = None
-        self._schemas: dict[int, list[Schema]] = {}
         self.tags_on: dict[ObjectRef, list[str]] = {}
         self.tag_defs: dict[str, CatalogTag] = {}
         self.field_ids: dict[str, int] = {}
@@ -102,7 +98,7 @@ class AlationSync(CatalogSync):
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
         read = scope_read(self.client, self.integration.parameters)
-        self.scope = read.scope
+        self.scope = self.finder.scope = read.scope
         for text in read.warnings:
             self.ctx.warning(text)
         for line in read.lines:
@@ -170,55 +166,26 @@ class AlationSync(CatalogSync):
         self.field_ids = {name: f.id for name, f in held.items()}
 
     # Locating and reading a datastore -------------------------------------------------------------
-    def data_sources(self) -> list[DataSource]:
-        if self._sources is None:
-            self._sources = list(self.client.data_sources())
-            self.ctx.log(
-                f"Alation (as user {self.client.user_id}): {len(self._sources)} data source(s) visible: "
-                + (", ".join(s.title for s in self._sources) or "none")
-                + "."
-            )
-        return self._sources
-
-    def schemas_of(self, ds_id: int) -> list[Schema]:
-        if ds_id not in self._schemas:
-            self._schemas[ds_id] = list(self.client.schemas(ds_id=ds_id))
-        return self._schemas[ds_id]
-
     def datastore_locate(self, ds: Datastore, only: set[int] | None) -> Location:
         ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.host, ds.database, ds.schema)
         link = self.links.get(("datastore", ds.id))
-        schema: Schema | None = None
-        if only is not None and link is not None:
-            schema = next(iter(self.client.schemas(filters={"id": link.catalog_guid})), None)
-        if schema is None:
-            candidates = sources_for(ref, self.data_sources())
-            match = self.match_in(ref, [s for s in candidates if self.scope.source_in(s.id)])
-            if match.schema is None and self.scope.sources is not None and match.kind != "ambiguous":
-                # Not in the chosen data sources: left out on purpose, wherever else it may be.
-                elsewhere = self.match_in(ref, candidates).source
-                where = f" (Alation has it in data source {elsewhere.title})" if elsewhere else ""
-                reason = f"Not in this integration's Alation data sources{where}."
-                return Location("out_of_scope", reason=reason, label=ref.label)
-            if match.schema is None:
-                return Location(match.kind, reason=match.reason, label=ref.label)
-            schema = match.schema
+        linked = link.catalog_guid if only is not None and link is not None else None
+        found = self.finder.find(ref, pin=self.pins.get(ds.id), linked=linked)
+        if isinstance(found, Location):
+            return found
+        schema, label = found
         if not self.scope.source_in(schema.ds_id):
             reason = f"Its schema {schema.key} is in a data source outside this integration's data sources."
-            return Location("out_of_scope", schema.key, reason=reason, label=ref.label)
+            return Location("out_of_scope", schema.key, reason=reason, label=label)
         located = Located(schema)
         if self.scope.domains is not None:
             located = Located(schema, self.in_scope(*located.chain))
             tables = self.tables_seen.setdefault(ds.id, list(self.client.tables(schema_id=schema.id)))
             if not located.in_scope and not any(self.in_scope(t.ref, *located.chain) for t in tables):
                 reason = "Neither its schema nor any of its tables is in the integration's Alation domains."
-                return Location("out_of_scope", schema.key, reason=reason, label=ref.label)
+                return Location("out_of_scope", schema.key, reason=reason, label=label)
         self.located[ds.id] = located
-        return Location("matched", schema.key, label=ref.label)
-
-    def match_in(self, ref: DatastoreRef, sources: list[DataSource]) -> DatastoreMatch:
-        schemas = {s.id: self.schemas_of(s.id) for s in sources}
-        return datastore_match(ref, sources, schemas, user_id=self.client.user_id)
+        return Location("matched", schema.key, label=label)
 
     def datastore_read(
         self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None

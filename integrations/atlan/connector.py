@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from integrations.atlan.client import AtlanClient
 from integrations.atlan.matching import connector_of
+from integrations.atlan.pins import connection_schemas, schema_label, schema_target
 from integrations.atlan.queries import bool_filter, query_connections, term, terms
 from integrations.atlan.records import AtlanAsset
 from integrations.atlan.scope import domain_paths, domains_list
@@ -33,6 +34,7 @@ from integrations.sync.connector import (
     CredentialField,
     Credentials,
     ParameterField,
+    SchemaTarget,
 )
 from integrations.sync.context import RunContext, retry_notice
 
@@ -176,6 +178,18 @@ class AtlanConnector:
             found = client.search_assets(query_connections(), attributes=["connectorName"])
             choices = [(c.qualified_name, connection_label(c)) for c in found]
         return sorted(choices, key=lambda c: c[1].casefold())
+
+    @sensitive_variables("credentials")
+    def schema_choices(self, *, url: str, credentials: Credentials, connection: str) -> list[Choice]:
+        """The schemas of one connection, by qualified name, named "DATABASE.SCHEMA"."""
+        with client_for_check(url, credentials) as client, problems_explained(url):
+            schemas = connection_schemas(client, connection)
+        return sorted(((s.qualified_name, schema_label(s)) for s in schemas), key=lambda c: c[1].casefold())
+
+    @sensitive_variables("credentials")
+    def schema_find(self, *, url: str, credentials: Credentials, ref: str) -> SchemaTarget | None:
+        with client_for_check(url, credentials) as client, problems_explained(url):
+            return schema_target(client, ref)
 
     def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
         return f"{base_url.rstrip('/')}/assets/{quote(guid, safe='')}/overview" if guid else ""

@@ -4,6 +4,7 @@ within the integration's connections and data domains."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 from catalog.models import Datastore
@@ -18,6 +19,7 @@ from integrations.atlan.matching import (
     schema_assets_group,
     schema_from_asset,
 )
+from integrations.atlan.pins import schema_label, schema_lookup
 from integrations.atlan.push import CmLayout, PushTarget, cm_ensure, push_apply, push_plan
 from integrations.atlan.queries import bool_filter, prefix, query_connections, term, terms
 from integrations.atlan.records import AtlanAsset, AtlanTagDef
@@ -28,6 +30,7 @@ from integrations.sync.context import RunContext
 from integrations.sync.links import links_alerts_save, links_announcements_save
 from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.names import names_match
+from integrations.sync.pins import Pin, pin_refresh
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
 from integrations.sync.tags import CatalogTag, tag_color_normalise
 from integrations.sync.values import AssetPush
@@ -99,6 +102,9 @@ class AtlanSync(CatalogSync):
 
     def datastore_locate(self, ds: Datastore, only: set[int] | None) -> Location:
         ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.database, ds.schema)
+        pin = self.pins.get(ds.id)
+        if pin is not None:
+            return self.location_pinned(ref, pin)
         link = self.links.get(("datastore", ds.id))
         if only is not None and link is not None:
             return self.location_scoped(ref, link.catalog_qualified_name)
@@ -114,6 +120,20 @@ class AtlanSync(CatalogSync):
             reason = f"Not in this integration's Atlan connections{where}."
             return Location("out_of_scope", reason=reason, label=ref.label)
         return Location(match.kind, reason=match.reason, label=ref.label)
+
+    def location_pinned(self, ref: DatastoreRef, pin: Pin) -> Location:
+        """The schema an admin pinned the datastore to, whatever the names say."""
+        schema = schema_lookup(self.client, guid=pin.schema_guid, qualified_name=pin.schema_ref)
+        if schema is None:
+            reason = (
+                f"Pinned to the Atlan schema {pin.schema_name or pin.schema_ref}, which this token no longer "
+                "finds (deleted, or outside its persona): pin it again on the Mappings page."
+            )
+            return Location("unmatched", reason=reason, label=ref.label)
+        pin_refresh(
+            self.integration.pk, pin, schema_ref=schema.qualified_name, schema_name=schema_label(schema)
+        )
+        return replace(self.location_scoped(ref, schema.qualified_name), label=f"{ref.label} (pinned)")
 
     def location_scoped(self, ref: DatastoreRef, schema_qn: str) -> Location:
         """The schema found for a datastore, unless the integration's scope leaves it out."""

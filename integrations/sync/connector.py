@@ -64,6 +64,17 @@ class ParameterField:
 Choice = tuple[str, str]  # (id, label)
 
 
+@dataclass(frozen=True)
+class SchemaTarget:
+    """A catalog schema an admin may pin a datastore to, with the identifiers a pin keeps."""
+
+    connection_ref: str  # Atlan: the connection's qualified name; Alation: the data source's id
+    connection_name: str
+    schema_ref: str  # Atlan: the schema's qualified name; Alation: its id
+    schema_name: str
+    schema_guid: str = ""  # Atlan only: what a rename keeps
+
+
 class Connector(Protocol):
     """A catalog connector. Class attributes describe it; the methods do the catalog work."""
 
@@ -81,6 +92,12 @@ class Connector(Protocol):
 
     def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
         """The choices of a parameter field, read from the catalog; raises ConnectionProblem."""
+
+    def schema_choices(self, *, url: str, credentials: Credentials, connection: str) -> list[Choice]:
+        """The schemas of one connection (a `connections` choice), to pin a datastore to."""
+
+    def schema_find(self, *, url: str, credentials: Credentials, ref: str) -> SchemaTarget | None:
+        """The schema with this id (a `schema_choices` choice), if the credentials can see it."""
 
     def sync(self, ctx: RunContext) -> None:
         """A full sync: pull, push or both, as the run asks."""
@@ -109,6 +126,12 @@ class ComingSoon:
 
     def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:
         return []
+
+    def schema_choices(self, *, url: str, credentials: Credentials, connection: str) -> list[Choice]:
+        return []
+
+    def schema_find(self, *, url: str, credentials: Credentials, ref: str) -> SchemaTarget | None:
+        return None
 
     def sync(self, ctx: RunContext) -> None:
         raise NotImplementedError(f"{self.label} integrations are coming soon.")

@@ -28,12 +28,15 @@ from integrations.sync.mapping import (
     datastore_assets_load,
     datastore_map,
 )
+from integrations.sync.pins import Pin, pins_load
 from integrations.sync.tags import CatalogTag
 from integrations.sync.tags_apply import PullCollector, pull_finish
 from integrations.sync.values import AssetPush, values_for_matched
 
-# out_of_scope: the integration's own options leave the datastore out (e.g. a Domains filter).
-LocationKind = Literal["matched", "unmatched", "ambiguous", "not_visible", "out_of_scope"]
+# out_of_scope: the integration's own options leave the datastore out (e.g. a Domains filter);
+# excluded: an admin left it out of this integration (Mappings page).
+LocationKind = Literal["matched", "unmatched", "ambiguous", "not_visible", "out_of_scope", "excluded"]
+LEFT_OUT: tuple[LocationKind, ...] = ("out_of_scope", "excluded")
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class CatalogSync(ABC):
         self.push = ctx.run.push if push is None else push
         self.links: Links = {}
         self.collector = PullCollector(catalog=self.catalog)
+        # An admin's overrides by datastore: connectors locate a pinned datastore by its pin.
+        self.pins: dict[int, Pin] = pins_load(self.integration.pk)
 
     # The catalog's steps ------------------------------------------------------------------------
     @abstractmethod
@@ -195,8 +200,16 @@ class CatalogSync(ABC):
         finally:
             self.links = {}
 
+    def location_find(self, ds: Datastore, only: set[int] | None) -> Location:
+        """Where the datastore is, unless an admin excluded it: then it is not even looked for."""
+        pin = self.pins.get(ds.id)
+        if pin is not None and pin.excluded:
+            reason = "An admin excluded it from this integration (Mappings page): not read, not written."
+            return Location("excluded", reason=reason, label=ds.name)
+        return self.datastore_locate(ds, only)
+
     def datastore_sync(self, ds: Datastore, only: set[int] | None) -> None:
-        location = self.datastore_locate(ds, only)
+        location = self.location_find(ds, only)
         if location.kind != "matched":
             self.datastore_unlocated(ds, location, only)
             return
@@ -257,7 +270,7 @@ class CatalogSync(ABC):
     def datastore_unlocated(self, ds: Datastore, location: Location, only: set[int] | None) -> None:
         text = f"{ds.name} ({location.label}): {location.kind.replace('_', ' ')}. {location.reason}"
         self.ctx.issues_bulk([_datastore_issue(ds, location.kind, location.reason)])
-        if location.kind == "out_of_scope":
+        if location.kind in LEFT_OUT:
             self.ctx.log(text, datastore=ds.name)  # left out on purpose: not a warning
         else:
             self.ctx.warning(text, datastore=ds.name)

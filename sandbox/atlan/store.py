@@ -352,6 +352,15 @@ class Store:
         if parent_qn:
             self._children.setdefault(parent_qn, {})[guid] = None
 
+    def reindex(self) -> None:
+        """Rebuild the lookups after qualified names changed (a rename)."""
+        with self.lock:
+            for index in (self._by_type_qn, self._by_qn, self._by_type, self._by_conn, self._children):
+                index.clear()
+            for entity in list(self.entities.values()):
+                self._index(entity)
+            self.touch()
+
     # ----- entities: mutation (return True when something changed) ------------------------------
     def _stamp(self, entity: dict[str, Any], username: str) -> None:
         entity["updateTime"] = max(self.now_ms(), entity["updateTime"] + 1)
