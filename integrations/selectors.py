@@ -10,7 +10,15 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from integrations.connectors import integration_connector
-from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
+from integrations.models import (
+    AssetLink,
+    Integration,
+    MappingPin,
+    SyncChange,
+    SyncIssue,
+    SyncLogLine,
+    SyncRun,
+)
 from integrations.scope import scope_labels, scope_text
 
 
@@ -37,9 +45,16 @@ def integration_cards(*, pk: int | None = None) -> list[Integration]:
         .order_by("integration_id", "-created_at", "-id")
     ):
         latest.setdefault(run.integration_id, run)
+    pins: dict[tuple[int, bool], int] = {
+        (row["integration_id"], row["excluded"]): row["n"]
+        for row in MappingPin.objects.filter(integration_id__in=ids)
+        .values("integration_id", "excluded")
+        .annotate(n=Count("id"))
+    }
     for card in cards:
         card.active_run = active.get(card.pk)
         card.last_run = latest.get(card.pk)
+        card.pinned, card.excluded = pins.get((card.pk, False), 0), pins.get((card.pk, True), 0)
         card.scope_text = scope_text(
             card.parameters, scope_labels(integration_connector(card).parameter_fields)
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import run_views, views
+from integrations import mapping_views, run_views, views
 
 app_name = "integrations"
 urlpatterns = [
@@ -15,6 +15,27 @@ urlpatterns = [
     ),
     path("settings/integrations/<int:pk>/sync/", run_views.sync_start, name="sync"),
     path("settings/integrations/<int:pk>/runs/", run_views.run_list, name="run_list"),
+    path("settings/integrations/<int:pk>/mappings/", mapping_views.mapping_list, name="mappings"),
+    path(
+        "settings/integrations/<int:pk>/mappings/schemas/",
+        mapping_views.mapping_schemas,
+        name="mapping_schemas",
+    ),
+    path(
+        "settings/integrations/<int:pk>/mappings/<int:datastore_id>/pin/",
+        mapping_views.mapping_edit,
+        name="mapping_pin",
+    ),
+    path(
+        "settings/integrations/<int:pk>/mappings/<int:datastore_id>/exclude/",
+        mapping_views.mapping_exclude,
+        name="mapping_exclude",
+    ),
+    path(
+        "settings/integrations/<int:pk>/mappings/<int:datastore_id>/clear/",
+        mapping_views.mapping_clear,
+        name="mapping_clear",
+    ),
     path("catalog-panel/<str:level>/<int:pk>/", views.asset_panel, name="asset_panel"),
     path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
     path("runs/<int:pk>/assets/", run_views.run_assets, name="run_assets"),

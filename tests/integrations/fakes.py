@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from integrations.atlan.connector import AtlanConnector
-from integrations.sync.connector import ComingSoon, ConnectionOK, ConnectionProblem
+from integrations.sync.connector import ComingSoon, ConnectionOK, ConnectionProblem, SchemaTarget
 
 
 class FakeConnector:
@@ -20,8 +20,27 @@ class FakeConnector:
     asset_url = AtlanConnector.asset_url
     parameter_fields = AtlanConnector.parameter_fields
 
+    # What the fake catalog offers to pin a datastore to: connections and their schemas.
+    connections = [("conn/warehouse", "Warehouse (snowflake)")]
+    schemas = {"conn/warehouse": [("conn/warehouse/SALES/PUBLIC", "SALES.PUBLIC")]}
+
     def parameter_choices(self, name: str, *, url: str, credentials: Mapping[str, str]) -> list:
-        return []
+        return list(self.connections) if name == "connections" else []
+
+    def schema_choices(self, *, url: str, credentials: Mapping[str, str], connection: str) -> list:
+        if self.problem:
+            raise self.problem
+        return list(self.schemas.get(connection, []))
+
+    def schema_find(self, *, url: str, credentials: Mapping[str, str], ref: str) -> SchemaTarget | None:
+        if self.problem:
+            raise self.problem
+        for connection, schemas in self.schemas.items():
+            for value, label in schemas:
+                if value == ref:
+                    name = dict(self.connections).get(connection, connection)
+                    return SchemaTarget(connection, name, value, label, f"guid-{label}")
+        return None
 
     def __init__(self) -> None:
         self.problem: ConnectionProblem | None = None
