@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "IntegrationStatusEnum": "integrations.models.Integration.Status",
+        "IntegrationTypeEnum": "integrations.models.Integration.Type",
         "RunStatusEnum": "integrations.models.SyncRun.Status",
     },
 }

@@ -112,6 +112,7 @@ _TEXTS = {
     404: "No such object.",
     409: "Conflict with the object's current state.",
     429: "Too many requests for this token: wait `Retry-After` seconds.",
+    502: "The catalog could not be asked (unreachable, or it refused the credentials): `detail` says why.",
 }
 
 

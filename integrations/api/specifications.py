@@ -16,7 +16,10 @@ from integrations.models import Integration
 class PropertySerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The API field (`parameters.x` for a key of `parameters`).")
     title = serializers.CharField()
-    type = serializers.ChoiceField(choices=["string", "boolean", "integer"])
+    type = serializers.ChoiceField(
+        choices=["string", "boolean", "integer", "array"],
+        help_text="array: a list of {id, name} picked from the catalog (`lookup` lists them).",
+    )
     # DRF takes declared fields off the class; mypy sees them shadow Field's own attributes.
     required = serializers.BooleanField(help_text="Required to add an integration of this type.")  # type: ignore[assignment]
     secret = serializers.BooleanField(help_text="Write-only: never answered.")
@@ -24,6 +27,9 @@ class PropertySerializer(serializers.Serializer):
     placeholder = serializers.CharField(allow_blank=True)
     default = serializers.JSONField(allow_null=True)
     values = serializers.ListField(child=serializers.DictField(), help_text="The allowed values, if limited.")
+    lookup = serializers.CharField(
+        allow_blank=True, help_text="Where the choices come from, for an unsaved integration (POST)."
+    )
 
 
 class SpecificationSerializer(serializers.Serializer):
@@ -46,6 +52,7 @@ def _property(field: str, title: str, **extra: Any) -> dict[str, Any]:
         "placeholder": "",
         "default": None,
         "values": [],
+        "lookup": "",
     } | extra
 
 
@@ -94,6 +101,17 @@ def integration_specifications() -> list[dict[str, Any]]:
                     placeholder=f.placeholder,
                 )
                 for f in connector.credential_fields
+            ),
+            *(
+                _property(
+                    f"parameters.{p.name}",
+                    p.label,
+                    type="array",
+                    info=p.help_text,
+                    default=[],
+                    lookup=f"/api/integrations/{p.name}",
+                )
+                for p in connector.parameter_fields
             ),
             *shared,
         ]

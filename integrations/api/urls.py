@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations.api import run_views, views
+from integrations.api import mapping_views, run_views, views
 
 urlpatterns = [
     path("integrations", views.IntegrationList.as_view(), name="integration-list"),
@@ -9,6 +9,37 @@ urlpatterns = [
     path("integrations/<int:pk>/sync", views.IntegrationSync.as_view(), name="integration-sync"),
     path("integrations/<int:pk>/history", views.IntegrationHistory.as_view(), name="integration-history"),
     path("integrations/<int:pk>/runs", run_views.IntegrationRuns.as_view(), name="integration-runs"),
+    path(
+        "integrations/<int:pk>/mappings",
+        mapping_views.IntegrationMappings.as_view(),
+        name="integration-mappings",
+    ),
+    path(
+        "integrations/<int:pk>/mappings/<int:datastore_id>",
+        mapping_views.IntegrationMapping.as_view(),
+        name="integration-mapping",
+    ),
+    path(
+        "integrations/<int:pk>/domains",
+        mapping_views.IntegrationDomains.as_view(),
+        name="integration-domains",
+    ),
+    path(
+        "integrations/<int:pk>/connections",
+        mapping_views.IntegrationConnections.as_view(),
+        name="integration-connections",
+    ),
+    path(
+        "integrations/<int:pk>/schemas",
+        mapping_views.IntegrationSchemas.as_view(),
+        name="integration-schemas",
+    ),
+    path("integrations/domains", mapping_views.UnsavedDomains.as_view(), name="integration-lookup-domains"),
+    path(
+        "integrations/connections",
+        mapping_views.UnsavedConnections.as_view(),
+        name="integration-lookup-connections",
+    ),
     path(
         "integrations-specifications",
         views.IntegrationSpecifications.as_view(),
