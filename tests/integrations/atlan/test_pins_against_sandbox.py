@@ -55,6 +55,17 @@ def test_a_pinned_datastore_syncs_against_the_pinned_schema_even_when_names_diff
     assert link.catalog_qualified_name == FINANCE
 
 
+def test_an_event_push_follows_the_pin(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    ledger = finance_mart_renamed()
+    mapping_pin(integration=integration, datastore=ledger, user=None, schema=FINANCE)
+    gl = container("gl_entries")
+    Anomaly.objects.filter(container=gl).delete()
+    run = sync(integration, container_ids=[gl.pk], trigger=SyncRun.Trigger.EVENT)  # never linked before
+    assert run.status == "succeeded", log_text(run)
+    assert plumbline_cm(atlan_sandbox, f"{FINANCE}/gl_entries")["Anomaly Count"] == 0
+
+
 def test_a_pin_survives_renames_on_either_side(atlan_sandbox, demo):
     integration = integration_make(atlan_sandbox)
     ledger = Datastore.objects.get(name="Finance Mart")
