@@ -104,6 +104,23 @@ def _no_csp_violations(page):
 
 
 @pytest.fixture(autouse=True)
+def _no_htmx_errors(page):
+    """htmx reports a request without a target or a failed swap on the console (`htmx:targetError`):
+    it fails the journey."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and message.text.startswith("htmx:")
+            else None
+        ),
+    )
+    yield
+    assert problems == []
+
+
+@pytest.fixture(autouse=True)
 def _no_retry_sleeps(monkeypatch):
     from integrations.atlan import connector as atlan_connector
 
