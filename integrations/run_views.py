@@ -21,6 +21,7 @@ from integrations.models import Integration, SyncRun
 from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
 from integrations.runs import RunAlreadyActive, run_start
 from integrations.selectors import run_log_lines, run_summary
+from integrations.views import card_response
 
 LOG_PAGE = 500
 
@@ -142,9 +143,15 @@ def _report_csv(run: SyncRun, *, kind: str, q: str, level: str) -> StreamingHttp
 @admin_required
 @require_POST
 def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(SyncRun, pk=pk)
+    """Cancel from the card (the card comes back) or from the run page (its summary comes back)."""
+    run = get_object_or_404(SyncRun.objects.select_related("integration", "started_by"), pk=pk)
     runs.run_cancel(run=run, user=request.user)
-    return redirect(run.get_absolute_url())
+    if not request.htmx:
+        return redirect(run.get_absolute_url())
+    if request.htmx.target == f"integration-{run.integration_id}":
+        return card_response(request, run.integration_id)
+    context = {"run": run, **run_summary(run)}
+    return render(request, "integrations/partials/_run_summary.html", context)
 
 
 # A cell starting with one of these runs as a formula in a spreadsheet (tab, CR and LF too: some

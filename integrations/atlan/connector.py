@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from django.template.defaultfilters import pluralize
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.atlan.client import AtlanClient
@@ -129,7 +130,7 @@ class AtlanConnector:
                 "The token is valid but cannot read any asset: give its persona a metadata policy "
                 "for your connections.",
             )
-        return ConnectionOK(user.username, f"Signed in as {user.username}; {visible} assets visible.")
+        return ConnectionOK(user.username, f"{visible} asset{pluralize(visible)} visible")
 
     def asset_url(self, base_url: str, *, catalog_type: str, qualified_name: str, guid: str) -> str:
         return f"{base_url.rstrip('/')}/assets/{quote(guid, safe='')}/overview" if guid else ""

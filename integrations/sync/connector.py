@@ -34,6 +34,7 @@ class ConnectionProblem(Exception):
 @dataclass(frozen=True)
 class ConnectionOK:
     username: str
+    # What the credentials can see, e.g. "57 assets visible": shown after "Connected as <username> · ".
     detail: str
     # When the credentials stop working, if the catalog says (a refresh token's expiry).
     expires_at: datetime | None = None

@@ -104,9 +104,9 @@ def _no_csp_violations(page):
 
 
 @pytest.fixture(autouse=True)
-def _no_htmx_errors(page):
-    """htmx reports a request without a target or a failed swap on the console (`htmx:targetError`):
-    it fails the journey."""
+def _no_htmx_errors_or_browser_dialogs(page):
+    """htmx reports a request without a target or a failed swap on the console (`htmx:targetError`);
+    the product asks in its own modal, never with the browser's confirm(). Either fails the journey."""
     problems: list[str] = []
     page.on(
         "console",
@@ -116,6 +116,7 @@ def _no_htmx_errors(page):
             else None
         ),
     )
+    page.on("dialog", lambda dialog: (problems.append(f"browser dialog: {dialog.message}"), dialog.dismiss()))
     yield
     assert problems == []
 

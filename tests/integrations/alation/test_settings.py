@@ -168,7 +168,7 @@ def test_the_connection_check_reads_one_data_source_and_never_echoes_a_token(ala
     ok = AlationConnector().connection_test(
         url=alation_sandbox.url, credentials={"user_id": "7", "refresh_token": alation_sandbox.refresh_token}
     )
-    assert "4 data source(s) visible" in ok.detail and ok.expires_at is not None
+    assert "4 data sources visible" in ok.detail and ok.expires_at is not None
 
 
 def test_domains_ticked_before_a_refused_save_stay_ticked(admin_http, alation_sandbox):
