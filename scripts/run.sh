@@ -10,6 +10,12 @@ PORT="${PORT:-8000}"
 SANDBOX_PORT="${SANDBOX_PORT:-8765}"
 SANDBOX_ALATION_PORT="${SANDBOX_ALATION_PORT:-8766}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
+# The Add Integration form offers these sandboxes in one click ("Use the local sandbox"); the
+# product reads it only with DEBUG on. The credentials are the sandboxes' public demo ones.
+if [ -z "${PLUMBLINE_DEMO_SANDBOXES:-}" ]; then
+  PLUMBLINE_DEMO_SANDBOXES=$(printf '{"atlan": {"url": "http://127.0.0.1:%s", "token": "plumbline-demo-token"}, "alation": {"url": "http://127.0.0.1:%s", "user_id": "7", "refresh_token": "plumbline-demo-refresh-token"}}' "$SANDBOX_PORT" "$SANDBOX_ALATION_PORT")
+  export PLUMBLINE_DEMO_SANDBOXES
+fi
 PY=.venv/bin/python
 mkdir -p var
 

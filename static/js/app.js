@@ -26,6 +26,29 @@
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) { event.target.select(); }
   });
 
+  // A control marked data-toggles="<name>" enables the fields marked data-toggled-by="<name>" only
+  // while it is on (a select: any value but "" and "0"; a checkbox: ticked), e.g. the schedule's parts.
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    var name = control.getAttribute && control.getAttribute("data-toggles");
+    if (!name || !control.form) { return; }
+    var on = control.type === "checkbox" ? control.checked : (control.value !== "" && control.value !== "0");
+    control.form.querySelectorAll('[data-toggled-by="' + name + '"]').forEach(function (field) {
+      field.disabled = !on;
+    });
+  });
+
+  // make run's "Use the local sandbox": fills the inputs its data-fill (JSON) names, in its own form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fill]");
+    if (!button || !button.form) { return; }
+    var values = JSON.parse(button.getAttribute("data-fill"));
+    Object.keys(values).forEach(function (name) {
+      var input = button.form.elements.namedItem(name);
+      if (input) { input.value = values[name]; }
+    });
+  });
+
   // hx-confirm asks in the product's own dialog: the request goes only when its button is pressed.
   var confirmed = null;
   document.addEventListener("htmx:confirm", function (event) {

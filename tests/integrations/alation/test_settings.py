@@ -84,7 +84,9 @@ def test_a_refused_credential_gets_its_own_message_on_its_field_and_nothing_is_s
     errors = response.context["form"].errors
     assert message in " ".join(errors[field])
     html = response.content.decode()
-    assert alation_sandbox.refresh_token not in html and "plumbline-expired-refresh-token" not in html
+    # The typed token is kept for the next try: in its password input of this answer only.
+    typed = changes.get("refresh_token", alation_sandbox.refresh_token)
+    assert html.count(typed) == 1 and f'type="password" name="refresh_token" value="{typed}"' in html
     assert not Integration.objects.exists()
 
 
