@@ -20,7 +20,7 @@ from integrations.forms import SyncForm
 from integrations.models import Integration, SyncRun
 from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
 from integrations.runs import RunAlreadyActive, run_start
-from integrations.selectors import run_log_lines, run_summary
+from integrations.selectors import run_count_labels, run_history_counts, run_log_lines, run_summary
 from integrations.views import card_response
 
 LOG_PAGE = 500
@@ -56,7 +56,10 @@ def sync_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def run_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     page = Paginator(integration.runs.select_related("started_by"), 25).get_page(request.GET.get("page"))
-    return render(request, "integrations/run_list.html", {"integration": integration, "page": page})
+    labels = run_count_labels(integration)
+    rows = [(run, run_history_counts(run, labels)) for run in page.object_list]
+    context = {"integration": integration, "page": page, "rows": rows}
+    return render(request, "integrations/run_list.html", context)
 
 
 def _after(request: HtmxHttpRequest) -> int:

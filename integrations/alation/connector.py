@@ -123,6 +123,7 @@ class AlationConnector:
         "row per check"
     )
     alert_help: ClassVar[str] = "WARNING trust flags on tables with active anomalies"
+    alert_name: ClassVar[str] = "trust flags"
     parameter_fields: ClassVar[tuple[ParameterField, ...]] = (
         ParameterField(
             "domains",

@@ -76,6 +76,7 @@ class AtlanConnector:
         "Write quality scores, anomaly and check counts and links to the catalog as custom metadata"
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
+    alert_name: ClassVar[str] = "announcements"
     parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
 
     def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:

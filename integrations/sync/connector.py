@@ -76,6 +76,8 @@ class Connector(Protocol):
     # How the sync modal names what the push writes and the warning on tables with anomalies.
     push_help: ClassVar[str]
     alert_help: ClassVar[str]
+    # What that warning is called in the catalog, for counts: "announcements set", "trust flags set".
+    alert_name: ClassVar[str]
     parameter_fields: ClassVar[tuple[ParameterField, ...]]
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK: ...
@@ -103,6 +105,7 @@ class ComingSoon:
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     push_help: ClassVar[str] = ""
     alert_help: ClassVar[str] = ""
+    alert_name: ClassVar[str] = "announcements"
     parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:
