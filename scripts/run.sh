@@ -19,8 +19,12 @@ fi
 PY=.venv/bin/python
 mkdir -p var
 
+echo "Preparing the database (migrations)..."
 $PY manage.py migrate --noinput >/dev/null
+# Only into an empty catalog: a restart keeps what you changed (seed_demo --reset starts over).
+echo "Loading the demo catalog and users..."
 $PY manage.py seed_demo
+echo "Starting the sandboxes, a worker and the web server..."
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -53,6 +57,9 @@ cat <<MSG
     Open          http://127.0.0.1:${PORT}/
     Sign in as    admin / plumbline      (or viewer / plumbline, read-only)
 
+    Add a sandbox under Settings › Integrations › + Add Integration:
+    "Use the local sandbox" fills in its address and demo credentials.
+
     Atlan sandbox http://127.0.0.1:${SANDBOX_PORT}/
       add it under Settings › Integrations with
       URL         http://127.0.0.1:${SANDBOX_PORT}
@@ -63,6 +70,9 @@ cat <<MSG
       URL           http://127.0.0.1:${SANDBOX_ALATION_PORT}
       User ID       7
       Refresh token plumbline-demo-refresh-token
+
+    Your changes stay across restarts; to start over with the demo:
+      .venv/bin/python manage.py seed_demo --reset
 
     Logs in var/ (web.log, worker.log, sandbox.log, alation-sandbox.log). Press Ctrl-C to stop.
 
