@@ -106,3 +106,10 @@ def test_the_run_log_is_bordered_in_dark_mode(page: Page, admin, synced, screens
     page_background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert border != page_background
     screenshot("dark-run-log")
+
+    from catalog.models import Container
+
+    page.goto(Container.objects.get(name="PAYMENTS").get_absolute_url())
+    expect(page.locator("#asset-tags a.chip-external .mark-atlan")).to_be_visible()
+    expect(page.locator("#catalog-panel")).to_contain_text("Matched")
+    screenshot("dark-table-external-tags")

@@ -30,7 +30,7 @@ def expect_same_visit(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-same-visit", "yes")
 
 
-def test_anomaly_actions_update_the_open_counts_in_place(page: Page, admin, demo_catalog):
+def test_anomaly_actions_update_the_open_counts_in_place(page: Page, admin, demo_catalog, screenshot):
     sign_in(page, admin.username)
     page.goto(container_url("events"))
     tile = page.locator("#open-anomalies-stat .count-pill")
@@ -64,6 +64,8 @@ def test_anomaly_actions_update_the_open_counts_in_place(page: Page, admin, demo
     expect(tile).to_have_text("2")
 
     resolve_all.click()
+    expect(confirm).to_be_visible()
+    screenshot("confirm-resolve-all")
     confirm.get_by_role("button", name="Resolve all").click()
     expect(tile).to_have_text("0")
     expect(bar).to_have_text("0")
