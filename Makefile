@@ -12,6 +12,7 @@ STAMP := $(TEST_STAMP)
 .PHONY: run test lint format bench screenshots clean serve lock
 
 $(BIN)/python:
+	@echo "Creating the virtual environment $(VENV) with $(PYTHON)..."
 	$(PYTHON) -m venv $(VENV)
 
 # Every package at its locked version and hash, then Plumbline itself without touching them.

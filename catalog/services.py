@@ -20,7 +20,7 @@ from catalog.models import (
     QualityScore,
     Tag,
 )
-from catalog.signals import container_changed
+from catalog.signals import catalog_clearing, container_changed
 
 AssetModel = Datastore | Container | Field
 EXTERNAL_READ_ONLY = "External tags are managed by their integration and are read-only."
@@ -129,3 +129,18 @@ def tag_remove(*, tag: Tag, asset: AssetModel) -> None:
     if tag.is_external:
         raise ValidationError("External tags are removed by their integration's pull, not by hand.")
     asset.tags.remove(tag)
+
+
+@transaction.atomic
+def catalog_clear() -> list[str]:
+    """Delete every datastore (with its tables, fields, scores, checks and anomalies) and every tag,
+    after listeners removed what refers to them; returns what was removed, e.g. ["3 datastores"]."""
+    removed = [str(answer) for _, answer in catalog_clearing.send(sender=Datastore) if answer]
+    datastores, tags = Datastore.objects.count(), Tag.objects.count()
+    Datastore.objects.all().delete()
+    Tag.objects.all().delete()
+    return [
+        f"{datastores} datastore{'s' if datastores != 1 else ''}",
+        f"{tags} tag{'s' if tags != 1 else ''}",
+        *removed,
+    ]

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # container_ids: list[int] of tables whose scores, anomalies or checks changed.
 container_changed = Signal()
+
+# The whole catalog is about to be deleted (seed_demo --reset), in the same transaction: whatever
+# refers to its assets goes too. A receiver may answer with what it removed ("2 integrations").
+catalog_clearing = Signal()

@@ -197,7 +197,10 @@ def anomaly_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     anomaly.refresh_from_db()
     if not request.htmx:
         return redirect(anomaly.container)
-    return render(request, "catalog/partials/_anomaly_row.html", {"anomaly": anomaly})
+    # The row, and the open counts around it (tile and section bar), so the page stays true.
+    open_anomalies = selectors.container_open_anomaly_count(container=anomaly.container)
+    context = {"anomaly": anomaly, "open_anomalies": open_anomalies}
+    return render(request, "catalog/partials/_anomaly_changed.html", context)
 
 
 @require_POST
@@ -209,7 +212,8 @@ def container_anomalies_resolve(request: HtmxHttpRequest, pk: int) -> HttpRespon
     services.anomaly_set_status(anomalies=list(open_rows), status=Anomaly.Status.RESOLVED)
     if not request.htmx:
         return redirect(container)
-    return render(request, "catalog/partials/_anomaly_results.html", _anomaly_context(request, container))
+    context = _anomaly_context(request, container)
+    return render(request, "catalog/partials/_anomaly_results_changed.html", context)
 
 
 # Fields

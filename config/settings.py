@@ -103,6 +103,12 @@ PLUMBLINE_WATCHDOG_SECONDS = env.float("PLUMBLINE_WATCHDOG_SECONDS", default=30)
 PLUMBLINE_RUN_DEADLINE_SECONDS = env.float("PLUMBLINE_RUN_DEADLINE_SECONDS", default=3300)
 # After this many catalog calls in a row fail to connect or get a 5xx, the run stops.
 PLUMBLINE_CIRCUIT_BREAKER_FAILURES = env.int("PLUMBLINE_CIRCUIT_BREAKER_FAILURES", default=3)
+# `make run` only (scripts/run.sh sets it): per catalog type, the local sandbox's URL and demo
+# credentials, e.g. {"atlan": {"url": "http://127.0.0.1:8765", "token": "..."}}, which the Add
+# Integration form fills in one click. Ignored unless DEBUG is on, so never offered in production.
+PLUMBLINE_DEMO_SANDBOXES: dict[str, dict[str, str]] = (
+    env.json("PLUMBLINE_DEMO_SANDBOXES", default={}) if DEBUG else {}
+)
 # load_catalog refuses larger files before reading them: a parsed file takes several times its size.
 PLUMBLINE_CATALOG_MAX_BYTES = env.int("PLUMBLINE_CATALOG_MAX_BYTES", default=100_000_000)
 

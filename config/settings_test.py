@@ -23,3 +23,5 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"},
 }
+# No one-click sandbox on the Add form unless a test turns it on (make run's environment may set it).
+PLUMBLINE_DEMO_SANDBOXES = {}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -66,7 +67,21 @@ def parameter_labels(data: Any, name: str) -> dict[str, str]:
 
 
 class IntegrationForm(forms.ModelForm):
-    """Add / edit an integration. URL hints and credential fields come from the type's connector."""
+    """Add / edit an integration. URL hints and credential fields come from the type's connector.
+
+    The page shows name, type, URL and credentials first, as the product being modelled does, and
+    folds the options under "Sync options".
+    """
+
+    OPTION_NAMES = (
+        "overwrite_tags",
+        "event_driven",
+        "enable_announcements",
+        "schedule_minutes",
+        "schedule_pull",
+        "schedule_push",
+    )
+    SCHEDULE_PARTS = ("schedule_pull", "schedule_push")
 
     # A plain text field: catalog_url_clean gives clearer messages than URLField's own.
     url = forms.CharField(label="URL", max_length=500)
@@ -132,6 +147,42 @@ class IntegrationForm(forms.ModelForm):
         # Credentials right after the URL, as the product being modelled orders them.
         order = ["name", "integration_type", "url", *self.credential_names, *self.parameter_names]
         self.order_fields(order)
+        self._schedule_parts_follow_the_schedule()
+
+    def _schedule_parts_follow_the_schedule(self) -> None:
+        """What a scheduled sync does only matters with a schedule: disabled while it is Off
+        (app.js switches them as the schedule changes, keyed on these data attributes)."""
+        self.fields["schedule_minutes"].widget.attrs["data-toggles"] = "schedule-part"
+        schedule = self["schedule_minutes"].value()
+        for name in self.SCHEDULE_PARTS:
+            attrs = self.fields[name].widget.attrs
+            attrs["data-toggled-by"] = "schedule-part"
+            if not schedule or str(schedule) == "0":
+                attrs["disabled"] = True
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.OPTION_NAMES]
+
+    @property
+    def option_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.OPTION_NAMES]
+
+    @property
+    def options_open(self) -> bool:
+        return any(self[name].errors for name in self.OPTION_NAMES)
+
+    @property
+    def demo_fill(self) -> dict[str, str]:
+        """`make run` only: the local sandbox's URL and demo credentials for this type, if it runs one."""
+        if self.instance.pk:
+            return {}
+        sandbox = settings.PLUMBLINE_DEMO_SANDBOXES.get(self.integration_type) or {}
+        return {k: str(v) for k, v in sandbox.items() if k in ("url", *self.credential_names)}
+
+    @property
+    def demo_fill_json(self) -> str:
+        return json.dumps(self.demo_fill)
 
     @property
     def integration_type(self) -> str:
@@ -143,7 +194,9 @@ class IntegrationForm(forms.ModelForm):
     def _credential_field(self, spec: CredentialField) -> forms.CharField:
         widget: forms.Widget
         if spec.secret:
-            widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
+            # Typed before a validation error, it comes back in the answer to that same POST only, so it
+            # need not be typed again; never in a GET, never stored before it works.
+            widget = forms.PasswordInput(render_value=self.is_bound, attrs={"autocomplete": "off"})
         else:
             widget = forms.TextInput(attrs={"autocomplete": "off"})
         if spec.placeholder:
@@ -221,6 +274,11 @@ class IntegrationForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not data.get("schedule_minutes"):
+            # Disabled while the schedule is Off, the page does not post them: they keep their values.
+            for name in self.SCHEDULE_PARTS:
+                if name not in self.data:
+                    data[name] = getattr(self.instance, name)
         url = data.get("url")
         if self.instance.pk and url and url_origin(url) != url_origin(self.instance.url):
             # The stored secrets were typed for the old host; they never follow the URL elsewhere.

@@ -20,7 +20,8 @@ from integrations.forms import SyncForm
 from integrations.models import Integration, SyncRun
 from integrations.report import LEVEL_LABELS, report_kinds, report_query, report_rows, report_rows_all
 from integrations.runs import RunAlreadyActive, run_start
-from integrations.selectors import run_log_lines, run_summary
+from integrations.selectors import run_count_labels, run_history_counts, run_log_lines, run_summary
+from integrations.views import card_response
 
 LOG_PAGE = 500
 
@@ -55,7 +56,10 @@ def sync_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def run_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     page = Paginator(integration.runs.select_related("started_by"), 25).get_page(request.GET.get("page"))
-    return render(request, "integrations/run_list.html", {"integration": integration, "page": page})
+    labels = run_count_labels(integration)
+    rows = [(run, run_history_counts(run, labels)) for run in page.object_list]
+    context = {"integration": integration, "page": page, "rows": rows}
+    return render(request, "integrations/run_list.html", context)
 
 
 def _after(request: HtmxHttpRequest) -> int:
@@ -142,9 +146,15 @@ def _report_csv(run: SyncRun, *, kind: str, q: str, level: str) -> StreamingHttp
 @admin_required
 @require_POST
 def run_cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(SyncRun, pk=pk)
+    """Cancel from the card (the card comes back) or from the run page (its summary comes back)."""
+    run = get_object_or_404(SyncRun.objects.select_related("integration", "started_by"), pk=pk)
     runs.run_cancel(run=run, user=request.user)
-    return redirect(run.get_absolute_url())
+    if not request.htmx:
+        return redirect(run.get_absolute_url())
+    if request.htmx.target == f"integration-{run.integration_id}":
+        return card_response(request, run.integration_id)
+    context = {"run": run, **run_summary(run)}
+    return render(request, "integrations/partials/_run_summary.html", context)
 
 
 # A cell starting with one of these runs as a formula in a spreadsheet (tab, CR and LF too: some

@@ -65,24 +65,52 @@ def run_log_lines(run: SyncRun, *, after: int = 0, limit: int = 500) -> list[Syn
     return list(run.log_lines.filter(id__gt=after).order_by("id")[:limit])
 
 
+def run_count_labels(integration: Integration) -> dict[str, str]:
+    """The run counts in the order pages show them, named as the integration's catalog names them."""
+    alert = integration_connector(integration).alert_name
+    return {
+        "tables": "tables",
+        "fields": "fields",
+        "tags_pulled": "tags pulled",
+        "tags_removed": "tags removed",
+        "assets_pushed": "assets pushed",
+        "announcements_set": f"{alert} set",
+        "announcements_cleared": f"{alert} cleared",
+        "errors": "errors",
+    }
+
+
+# What a history row says a run did (tables and fields matched are on the run page).
+HISTORY_COUNTS = (
+    "tags_pulled",
+    "tags_removed",
+    "assets_pushed",
+    "announcements_set",
+    "announcements_cleared",
+)
+
+
+def run_history_counts(run: SyncRun, labels: dict[str, str]) -> list[tuple[int, str]]:
+    """The run's non-zero totals a history row shows, e.g. [(12, "tags pulled"), (2, "trust flags set")]."""
+    totals = run.totals
+    # One of them reads singular: each label is "<plural noun> <verb>" ("tags pulled" → "tag pulled").
+    return [
+        (n, labels[key] if n != 1 else labels[key].replace("s ", " ", 1))
+        for key in HISTORY_COUNTS
+        if (n := totals.get(key, 0))
+    ]
+
+
 def run_summary(run: SyncRun) -> dict:
     """Per-datastore counts as rows, the totals and issue counts for the run page."""
-    keys = [
-        "tables",
-        "fields",
-        "tags_pulled",
-        "tags_removed",
-        "assets_pushed",
-        "announcements_set",
-        "announcements_cleared",
-        "errors",
-    ]
+    labels = run_count_labels(run.integration)
+    keys = list(labels)
     rows = [
         (name or "(all)", [values.get(k, 0) for k in keys]) for name, values in sorted(run.counts.items())
     ]
     issue_counts = dict(run.issues.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     return {
-        "count_keys": [k.replace("_", " ") for k in keys],
+        "count_keys": list(labels.values()),
         "count_rows": rows,
         "count_totals": [sum(r[1][i] for r in rows) for i in range(len(keys))],
         "issue_counts": issue_counts,

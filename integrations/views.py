@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -9,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HTMX_STOP_POLLING, HttpResponseClientRedirect
 
 from accounts.roles import admin_required
 from catalog.models import Container, Datastore, Field
@@ -26,7 +28,7 @@ from integrations.services import (
     integration_update,
     url_origin,
 )
-from integrations.sync.connector import ConnectionProblem
+from integrations.sync.connector import ConnectionOK, ConnectionProblem
 
 
 def _modal_or_page(request: HtmxHttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -42,8 +44,23 @@ def _done(request: HtmxHttpRequest, text: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def card_response(request: HtmxHttpRequest, pk: int, **extra: object) -> HttpResponse:
+    """One card, as a syncing card polls for itself: polling stops (286) once no run is active."""
+    cards = integration_cards(pk=pk)
+    if not cards:
+        # Deleted meanwhile: the card goes, and its polling with it.
+        return HttpResponse("", status=HTMX_STOP_POLLING)
+    card: Any = cards[0]  # with its active and latest runs (integration_cards)
+    status = 200 if card.active_run or "test_result" in extra else HTMX_STOP_POLLING
+    context = {"integration": card, **extra}
+    return render(request, "integrations/partials/_card.html", context, status=status)
+
+
 @require_GET
 def integration_list(request: HtmxHttpRequest) -> HttpResponse:
+    card = request.GET.get("card", "")
+    if request.htmx and card.isdigit():
+        return card_response(request, int(card))
     context = {"integrations": integration_cards()}
     if request.htmx and request.GET.get("fragment") == "cards":
         return render(request, "integrations/partials/_cards.html", context)
@@ -120,10 +137,17 @@ def integration_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def integration_test(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
-    integration_test_connection(integration=integration, user=request.user)
-    card = integration_cards(pk=pk)[0]
+    result = integration_test_connection(integration=integration, user=request.user)
+    if isinstance(result, ConnectionOK):
+        answer = {"ok": True, "text": f"Connected as {result.username} · {result.detail}"}
+    else:
+        answer = {"ok": False, "text": result.message}
     if request.htmx:
-        return render(request, "integrations/partials/_card.html", {"integration": card})
+        return card_response(request, pk, test_result=answer)
+    if answer["ok"]:
+        messages.success(request, f"{integration.name}: {answer['text']}")
+    else:
+        messages.error(request, f"{integration.name}: {answer['text']}")
     return redirect("integrations:list")
 
 

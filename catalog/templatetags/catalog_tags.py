@@ -129,9 +129,19 @@ def _global_hover(tag: Tag) -> str:
 
 
 @register.simple_tag
+def catalog_mark(integration_type: str, label: str) -> SafeString:
+    """A catalog type's mark: its initial in the type's colour (a CSS class per type; nothing fetched)."""
+    return format_html(
+        '<span class="mark mark-{}" aria-hidden="true">{}</span>',
+        integration_type,
+        (label or "?")[:1].upper(),
+    )
+
+
+@register.simple_tag
 def tag_chip(tag: Tag, remove_url: str = "", target: str = "", inherited_from: str = "") -> SafeString:
-    """A tag chip linking to the tag's page; external chips are styled apart and name their integration,
-    and say where an inherited tag comes from ("inherited from ORDERS").
+    """A tag chip linking to the tag's page; external chips are styled apart, show their catalog's mark
+    and name their integration on hover, and say where an inherited tag comes from ("inherited from ORDERS").
 
     With `remove_url` (global tags only) the chip carries an htmx "×" that removes the tag.
     """
@@ -142,6 +152,11 @@ def tag_chip(tag: Tag, remove_url: str = "", target: str = "", inherited_from: s
     url = reverse("catalog:tag_detail", args=[tag.pk])
     if tag.is_external:
         source = tag.integration.name if tag.integration else "unknown integration"
+        mark = (
+            catalog_mark(tag.integration.integration_type, tag.integration.get_integration_type_display())
+            if tag.integration
+            else catalog_mark("unknown", "?")
+        )
         hover = f"External tag from integration {source}"
         if len(tag.name) > CHIP_NAME_CHARS:
             hover = f"{tag.name} · {hover}"
@@ -149,15 +164,17 @@ def tag_chip(tag: Tag, remove_url: str = "", target: str = "", inherited_from: s
         if inherited_from:
             hover += f" · inherited from {inherited_from}"
             inherited = format_html('<span class="inh">inherited from {}</span>', _chip_name(inherited_from))
+        # The integration's name is on hover (and for screen readers), not repeated in every chip.
         return format_html(
             '<a class="chip chip-external{}" href="{}" title="{}">'
-            '{}<span class="name">{}</span>{}<span class="src">⇄ {}</span></a>',
+            '{}<span class="name">{}</span>{}{}<span class="sr-only"> (external, from {})</span></a>',
             " chip-inherited" if inherited_from else "",
             url,
             hover,
             dot,
             _chip_name(tag.name),
             inherited,
+            mark,
             source,
         )
     remove = ""

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from integrations.alation.client import AlationClient
@@ -129,6 +130,7 @@ class AlationConnector:
         "row per check"
     )
     alert_help: ClassVar[str] = "WARNING trust flags on tables with active anomalies"
+    alert_name: ClassVar[str] = "trust flags"
     parameter_fields: ClassVar[tuple[ParameterField, ...]] = (
         ParameterField(
             "domains",
@@ -161,9 +163,10 @@ class AlationConnector:
                 "user access to the data sources to sync (or use another user).",
             )
         expires = info.refresh_token_expires_at
-        detail = f"Signed in as Alation user {info.user_id}; {info.data_source_count} data source(s) visible."
+        sources = info.data_source_count
+        detail = f"{sources} data source{pluralize(sources)} visible"
         if expires is not None:
-            detail += f" The refresh token expires on {expires:%Y-%m-%d}."
+            detail += f" · the refresh token expires on {expires:%Y-%m-%d}"
         return ConnectionOK(f"Alation user {info.user_id}", detail, expires_at=expires)
 
     def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from django.template.defaultfilters import pluralize
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.atlan.client import AtlanClient
@@ -132,6 +133,7 @@ class AtlanConnector:
         "Write quality scores, anomaly and check counts and links to the catalog as custom metadata"
     )
     alert_help: ClassVar[str] = "announcements on tables with active anomalies"
+    alert_name: ClassVar[str] = "announcements"
     parameter_fields: ClassVar[tuple[ParameterField, ...]] = (
         ParameterField(
             "domains",
@@ -164,7 +166,7 @@ class AtlanConnector:
                 "The token is valid but cannot read any asset: give its persona a metadata policy "
                 "for your connections.",
             )
-        return ConnectionOK(user.username, f"Signed in as {user.username}; {visible} assets visible.")
+        return ConnectionOK(user.username, f"{visible} asset{pluralize(visible)} visible")
 
     @sensitive_variables("credentials")
     def parameter_choices(self, name: str, *, url: str, credentials: Credentials) -> list[Choice]:

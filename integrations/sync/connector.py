@@ -34,6 +34,7 @@ class ConnectionProblem(Exception):
 @dataclass(frozen=True)
 class ConnectionOK:
     username: str
+    # What the credentials can see, e.g. "57 assets visible": shown after "Connected as <username> · ".
     detail: str
     # When the credentials stop working, if the catalog says (a refresh token's expiry).
     expires_at: datetime | None = None
@@ -86,6 +87,8 @@ class Connector(Protocol):
     # How the sync modal names what the push writes and the warning on tables with anomalies.
     push_help: ClassVar[str]
     alert_help: ClassVar[str]
+    # What that warning is called in the catalog, for counts: "announcements set", "trust flags set".
+    alert_name: ClassVar[str]
     parameter_fields: ClassVar[tuple[ParameterField, ...]]
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK: ...
@@ -119,6 +122,7 @@ class ComingSoon:
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     push_help: ClassVar[str] = ""
     alert_help: ClassVar[str] = ""
+    alert_name: ClassVar[str] = "announcements"
     parameter_fields: ClassVar[tuple[ParameterField, ...]] = ()
 
     def connection_test(self, *, url: str, credentials: Credentials) -> ConnectionOK:

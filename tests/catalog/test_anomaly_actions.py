@@ -164,3 +164,48 @@ def test_anomaly_list_shows_open_first_and_filters_open_archived_all(viewer_http
     assert everything.index("Still broken") < everything.index("Fixed already")
     assert "<html" not in archived
     assert "Show open, archived or all anomalies" in junk and "Still broken" in junk
+
+
+def _oob(html: str, element_id: str) -> str:
+    """The out-of-band element with this id in an htmx answer."""
+    start = html.index(f'id="{element_id}" hx-swap-oob="true"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_an_anomaly_action_updates_the_open_counts_around_its_row(admin_http):
+    container = container_make()
+    first, _ = anomaly_make(container), anomaly_make(container)
+
+    html = admin_http.post(_status_url(first), {"status": "resolved"}, headers=HTMX).content.decode()
+
+    assert html.strip().startswith(f'<tr id="anomaly-{first.pk}">')  # the row leads: tables parse it
+    assert '<span class="count-pill alert">1</span>' in _oob(html, "open-anomalies-stat")
+    bar = _oob(html, "anomaly-bar")
+    assert (
+        '<span class="count-pill alert">1</span> open' in bar
+        and 'hx-confirm="Resolve all 1 open anomaly' in bar
+    )
+
+
+def test_acknowledging_keeps_the_anomaly_open_in_the_counts(admin_http):
+    anomaly = anomaly_make(container_make())
+    html = admin_http.post(_status_url(anomaly), {"status": "acknowledged"}, headers=HTMX).content.decode()
+    assert '<span class="count-pill alert">1</span>' in _oob(html, "open-anomalies-stat")
+
+
+def test_resolve_all_zeroes_the_tile_and_drops_its_own_button(admin_http):
+    container = container_make()
+    anomaly_make(container)
+    url = reverse("catalog:container_anomalies_resolve", args=[container.pk])
+
+    html = admin_http.post(url, headers={**HTMX, "HX-Target": "anomaly-results"}).content.decode()
+
+    assert '<span class="count-pill">0</span>' in _oob(html, "open-anomalies-stat")
+    assert "Resolve all open" not in html
+
+
+def test_resolve_all_asks_in_the_products_modal_not_the_browsers(admin_http):
+    container = container_make()
+    anomaly_make(container)
+    html = admin_http.get(container.get_absolute_url()).content.decode()
+    assert 'data-confirm-action="Resolve all"' in html and '<dialog id="confirm"' in html

@@ -32,8 +32,13 @@ def test_datastore_list_shows_names_chips_scores_and_counts(viewer_http):
     assert datastore.name in html
     assert "Snowflake" in html and "SALES.PUBLIC" in html
     assert 'fill="#E74C3C"' in html
-    assert 'class="chip chip-external"' in html and "⇄ Atlan prod" in html
+    # The catalog's mark in the chip; the integration's name on hover, not repeated in every chip.
+    assert (
+        'class="chip chip-external"' in html
+        and '<span class="mark mark-atlan" aria-hidden="true">A</span>' in html
+    )
     assert 'title="External tag from integration Atlan prod"' in html
+    assert '<span class="sr-only"> (external, from Atlan prod)</span>' in html
     assert 'class="badge score-fair"' in html  # latest datastore total is 75
     # Two tables, two active checks, two open anomalies (shown as an alert).
     assert '<span class="count-pill">2</span>' in html

@@ -44,6 +44,8 @@ def test_pages_carry_no_inline_script_handler_or_style(admin_http):
         assert not re.search(r"\sstyle\s*=", html), url
         assert not re.search(r"<style\b", html), url
         assert '"allowEval": false' in html and '"includeIndicatorStyles": false' in html
+        # No hx-swap or hx-target leaks from a container into the buttons inside it.
+        assert '"disableInheritance": true' in html
 
 
 def test_signed_in_pages_are_never_cached(admin_http, viewer_http):

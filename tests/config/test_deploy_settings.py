@@ -78,3 +78,12 @@ def test_a_malformed_proxy_header_setting_stops_start_up_with_a_clear_message(tm
     result = manage(tmp_path, "check", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
     assert result.returncode != 0
     assert "SECURE_PROXY_SSL_HEADER is a header and a value" in result.stderr
+
+
+def test_the_demo_sandboxes_of_make_run_are_never_offered_in_production(tmp_path):
+    sandboxes = '{"atlan": {"url": "http://127.0.0.1:8765", "token": "plumbline-demo-token"}}'
+    assert settings_read(tmp_path, "PLUMBLINE_DEMO_SANDBOXES", PLUMBLINE_DEMO_SANDBOXES=sandboxes) == "[{}]"
+    in_debug = settings_read(
+        tmp_path, "PLUMBLINE_DEMO_SANDBOXES", PLUMBLINE_DEMO_SANDBOXES=sandboxes, DEBUG="true"
+    )
+    assert "plumbline-demo-token" in in_debug

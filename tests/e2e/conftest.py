@@ -67,7 +67,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1360, "height": 900}}
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}}
 
 
 @pytest.fixture(scope="session")
@@ -101,6 +101,24 @@ def _no_csp_violations(page):
     )
     yield
     assert violations == []
+
+
+@pytest.fixture(autouse=True)
+def _no_htmx_errors_or_browser_dialogs(page):
+    """htmx reports a request without a target or a failed swap on the console (`htmx:targetError`);
+    the product asks in its own modal, never with the browser's confirm(). Either fails the journey."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and message.text.startswith("htmx:")
+            else None
+        ),
+    )
+    page.on("dialog", lambda dialog: (problems.append(f"browser dialog: {dialog.message}"), dialog.dismiss()))
+    yield
+    assert problems == []
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,7 @@ def add_alation(page: Page, sandbox, screenshot) -> None:
     modal.locator("[name=refresh_token]").fill(sandbox.refresh_token)
     modal.get_by_role("button", name="List domains from the catalog").click()
     expect(modal.locator("#parameter-domains-choices")).to_contain_text("Sales › Orders")
+    modal.get_by_text("Sync options").click()  # folded: the connection comes first
     expect(modal.get_by_label("Enable Announcements")).to_be_visible()
     expect(modal).to_contain_text("WARNING trust flags on tables with active anomalies")
     modal.locator("[name=integration_type]").evaluate("el => el.scrollIntoView({block: 'start'})")

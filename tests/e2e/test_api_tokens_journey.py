@@ -32,7 +32,10 @@ def test_a_token_made_in_the_modal_works_until_it_is_revoked(page: Page, viewer,
     page.reload()
     expect(row.locator("time")).to_have_count(2)  # created, and now last used
 
-    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Revoke").click()
+    confirm = page.locator("dialog#confirm")
+    expect(confirm).to_contain_text("Scripts using it stop working at once")
+    confirm.get_by_role("button", name="Revoke").click()
+    expect(confirm).to_be_hidden()
     expect(row).to_contain_text("Revoked")
     assert requests.get(f"{live_server.url}/api/", headers=headers, timeout=10).status_code == 401

@@ -17,6 +17,7 @@ class FakeConnector:
     credential_fields = AtlanConnector.credential_fields
     push_help = AtlanConnector.push_help
     alert_help = AtlanConnector.alert_help
+    alert_name = AtlanConnector.alert_name
     asset_url = AtlanConnector.asset_url
     parameter_fields = AtlanConnector.parameter_fields
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -11,6 +13,9 @@ from tests.integrations.fakes import make_integration
 
 pytestmark = pytest.mark.django_db
 TOKEN = "secret-token-123"
+TOKEN_INPUT_REST = (
+    'autocomplete="off" maxlength="4096" required aria-describedby="id_token_helptext" id="id_token"'
+)
 FORM = {
     "name": "Atlan prod",
     "integration_type": "atlan",
@@ -126,7 +131,13 @@ def test_bad_form_input_gets_a_clear_message_and_saves_nothing(
     assert message in response.content.decode()
     assert field in response.context["form"].errors
     assert not Integration.objects.exists()
-    assert TOKEN not in response.content.decode()
+    # A token typed is kept for the next try: in its password input of this answer, nowhere else.
+    html = response.content.decode()
+    typed = (FORM | changes)["token"]
+    assert re.findall(rf'<input [^>]*value="{TOKEN}"[^>]*>', html) == (
+        [f'<input type="password" name="token" value="{TOKEN}" {TOKEN_INPUT_REST}>'] if typed else []
+    )
+    assert html.count(TOKEN) == (1 if typed else 0)
 
 
 @pytest.mark.parametrize(
@@ -204,8 +215,11 @@ def test_the_token_is_never_rendered_back(admin_http, fake_connector):
         admin_http.get(reverse("integrations:edit", args=[integration.pk]), headers=HTMX),
         admin_http.get(reverse("integrations:edit", args=[integration.pk])),
         admin_http.get(reverse("integrations:delete", args=[integration.pk]), headers=HTMX),
+        # Nothing typed: the stored token stays out of the answer (a typed one comes back: see above).
         admin_http.post(
-            reverse("integrations:edit", args=[integration.pk]), FORM | {"url": "bad"}, headers=HTMX
+            reverse("integrations:edit", args=[integration.pk]),
+            FORM | {"url": "bad", "token": ""},
+            headers=HTMX,
         ),
         admin_http.post(reverse("integrations:test", args=[integration.pk]), headers=HTMX),
         admin_http.get(reverse("integrations:run_list", args=[integration.pk])),
