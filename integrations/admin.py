@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from integrations.models import Integration, IntegrationChange, SyncRun
+from integrations.models import Integration, IntegrationChange, MappingPin, SyncRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,6 +38,14 @@ class IntegrationAdmin(ReadOnlyAdmin):
 class IntegrationChangeAdmin(ReadOnlyAdmin):
     list_display = ("at", "integration_name", "action", "user")
     list_filter = ("action",)
+
+
+@admin.register(MappingPin)
+class MappingPinAdmin(ReadOnlyAdmin):
+    """Pins are changed on the Mappings page, which checks them with the catalog and records them."""
+
+    list_display = ("integration", "datastore", "excluded", "schema_name", "connection_name", "updated_at")
+    list_filter = ("excluded",)
 
 
 @admin.register(SyncRun)

@@ -48,7 +48,7 @@ def mapping_rows(integration: Integration, *, datastore_id: int | None = None) -
     datastores = Datastore.objects.filter(store_type=Datastore.StoreType.JDBC).order_by("name")
     if datastore_id is not None:
         datastores = datastores.filter(pk=datastore_id)
-    pins = {p.datastore_id: p for p in integration.pins.all()}
+    pins = {p.datastore_id: p for p in integration.pins.select_related("updated_by")}
     links = {link.object_id: link for link in integration.links.filter(level="datastore")}
     run = mapping_latest_run(integration)
     issues: dict[int | None, SyncIssue] = {}

@@ -174,3 +174,12 @@ def test_the_specifications_name_the_scope_options_and_where_their_choices_come_
     )
     assert atlan["parameters.connections"]["title"] == "Connections"
     assert alation["parameters.connections"]["title"] == "Data sources"
+
+
+def test_the_list_costs_the_same_few_queries_however_many_datastores_are_pinned(
+    admin_api, integration, django_assert_max_num_queries
+):
+    for name in ("App Database", "Finance Mart"):
+        admin_api.put(_url(integration, _ds(name)), {"schema": SCHEMA})
+    with django_assert_max_num_queries(12):
+        assert len(admin_api.get(_url(integration)).json()["items"]) == 3
