@@ -109,11 +109,19 @@ def run_summary(run: SyncRun) -> dict:
         (name or "(all)", [values.get(k, 0) for k in keys]) for name, values in sorted(run.counts.items())
     ]
     issue_counts = dict(run.issues.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    kinds = {
+        **dict(SyncIssue.Kind.choices),
+        "catalog_only": f"Only in {run.integration.get_integration_type_display()}",
+    }
+    # "2 not visible, 1 only in Atlan": the report's kinds, in a sentence.
+    words = {kind: label[:1].lower() + label[1:] for kind, label in kinds.items()}
+    issue_summary = ", ".join(f"{n} {words.get(kind, kind)}" for kind, n in sorted(issue_counts.items()))
     return {
         "count_keys": list(labels.values()),
         "count_rows": rows,
         "count_totals": [sum(r[1][i] for r in rows) for i in range(len(keys))],
         "issue_counts": issue_counts,
+        "issue_summary": issue_summary,
         "change_count": run.changes.count(),
     }
 

@@ -92,3 +92,11 @@ def test_the_whole_report_downloads_as_csv_one_row_per_asset(viewer_http, synced
     assert archive["catalog asset"] == f"{SNOW}/ORDERS_ARCHIVE" and archive["plumbline page"] == ""
     orders = next(r for r in rows if r["plumbline asset"] == "Sales Warehouse / ORDERS")
     assert orders["plumbline page"].endswith(f"/containers/{Container.objects.get(name='ORDERS').pk}/")
+
+
+def test_the_run_page_names_the_unmapped_kinds_in_words(viewer_http, synced):
+    html = viewer_http.get(synced.get_absolute_url()).content.decode()
+    start = html.index("Mapped and unmatched assets")
+    assert html[start : start + 70].startswith(
+        "Mapped and unmatched assets (1 only in Atlan, 2 not visible)"
+    ), html[start : start + 200]
