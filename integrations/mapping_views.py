@@ -107,7 +107,10 @@ def mapping_schemas(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The schema picker's options for the connection chosen (htmx)."""
     integration = get_object_or_404(Integration, pk=pk)
     connection = request.GET.get("connection", "")
-    schemas, problem = _choices(integration, connection) if connection else ([], "")
+    schemas: list[Choice] | None = None  # none picked yet: the picker says to pick one first
+    problem = ""
+    if connection:
+        schemas, problem = _choices(integration, connection)
     context = {"schemas": schemas, "problem": problem, "connection": connection}
     return render(request, "integrations/partials/_mapping_schemas.html", context)
 

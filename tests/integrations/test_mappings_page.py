@@ -71,6 +71,8 @@ def test_an_admin_pins_a_datastore_to_a_schema_listed_by_the_catalog(admin_http,
         headers=HTMX,
     ).content.decode()
     assert f'<option value="{SCHEMA}">SALES.PUBLIC</option>' in schemas
+    unpicked = admin_http.get(reverse("integrations:mapping_schemas", args=[integration.pk]), headers=HTMX)
+    assert "Pick a connection first" in unpicked.content.decode()
     response = admin_http.post(url, {"connection": "conn/warehouse", "schema": SCHEMA}, headers=HTMX)
     assert response["HX-Redirect"] == reverse("integrations:mappings", args=[integration.pk])
     pin = MappingPin.objects.get()
