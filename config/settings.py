@@ -109,6 +109,9 @@ PLUMBLINE_CIRCUIT_BREAKER_FAILURES = env.int("PLUMBLINE_CIRCUIT_BREAKER_FAILURES
 PLUMBLINE_DEMO_SANDBOXES: dict[str, dict[str, str]] = (
     env.json("PLUMBLINE_DEMO_SANDBOXES", default={}) if DEBUG else {}
 )
+# A sync reads, matches, pulls and pushes a datastore this many tables (with their columns) at a
+# time: a worker's memory follows this, not the catalog's size.
+PLUMBLINE_SYNC_TABLES_PER_BATCH = env.int("PLUMBLINE_SYNC_TABLES_PER_BATCH", default=100)
 # load_catalog refuses larger files before reading them: a parsed file takes several times its size.
 PLUMBLINE_CATALOG_MAX_BYTES = env.int("PLUMBLINE_CATALOG_MAX_BYTES", default=100_000_000)
 

@@ -46,3 +46,15 @@ def datastore_keys(datastore_id: int) -> set[AssetKey]:
         for pk in Field.objects.filter(container__datastore_id=datastore_id).values_list("id", flat=True)
     )
     return keys
+
+
+def datastore_other_keys(datastore_id: int) -> set[AssetKey]:
+    """The keys of a datastore's containers a sync does not match (files, computed) and their fields."""
+    others = Container.objects.filter(datastore_id=datastore_id).exclude(
+        container_type__in=SYNCED_CONTAINER_TYPES
+    )
+    keys: set[AssetKey] = {("container", pk) for pk in others.values_list("id", flat=True)}
+    keys.update(
+        ("field", pk) for pk in Field.objects.filter(container__in=others).values_list("id", flat=True)
+    )
+    return keys

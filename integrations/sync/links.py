@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db.models import Q
 
-from catalog.models import Container, Field
+from catalog.models import Field
 from integrations.models import AssetLink
 from integrations.sync.assets import AssetKey, CatalogAsset
 
@@ -55,21 +55,34 @@ Links = dict[AssetKey, LinkRow | AssetLink]
 
 
 def links_load(*, integration_id: int, datastore_id: int, only: Iterable[int] | None = None) -> Links:
-    """A datastore's links (or, for an event push, only those of its given tables)."""
-    containers: Any = (
-        list(only) if only is not None else Container.objects.filter(datastore_id=datastore_id).values("id")
-    )
-    fields = Field.objects.filter(container_id__in=containers).values("id")
-    rows = AssetLink.objects.filter(integration_id=integration_id).filter(
-        Q(level="datastore", object_id=datastore_id)
-        | Q(level="container", object_id__in=containers)
-        | Q(level="field", object_id__in=fields)
-    )
+    """A datastore's own link and, for an event push, those of its given tables and their fields
+    (a full sync loads the rest a batch of tables at a time: `links_load_keys`)."""
+    where = Q(level="datastore", object_id=datastore_id)
+    if only is not None:
+        containers = list(only)
+        fields = Field.objects.filter(container_id__in=containers).values("id")
+        where |= Q(level="container", object_id__in=containers) | Q(level="field", object_id__in=fields)
+    rows = AssetLink.objects.filter(integration_id=integration_id).filter(where)
     # Plain rows, not model instances: a sync compares 100,000 of them and changes few.
     return {
         (row[1], row[2]): LinkRow(*row)
         for row in rows.values_list(*LinkRow.COLUMNS).iterator(chunk_size=5000)
     }
+
+
+def links_load_keys(integration_id: int, keys: Iterable[AssetKey]) -> Links:
+    """The links of these assets, a chunk of ids per query."""
+    by_level: dict[str, list[int]] = {}
+    for level, pk in keys:
+        by_level.setdefault(level, []).append(pk)
+    links: Links = {}
+    for level, ids in by_level.items():
+        for start in range(0, len(ids), _CHUNK):
+            rows = AssetLink.objects.filter(
+                integration_id=integration_id, level=level, object_id__in=ids[start : start + _CHUNK]
+            )
+            links.update(((row[1], row[2]), LinkRow(*row)) for row in rows.values_list(*LinkRow.COLUMNS))
+    return links
 
 
 def links_save(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +26,14 @@ class DatastoreAssets:
 
 def datastore_assets_load(datastore_id: int, name: str, *, only: set[int] | None = None) -> DatastoreAssets:
     """The datastore's tables and views (or only the given ones) and their fields."""
+    assets = datastore_tables_load(datastore_id, name, only=only)
+    assets_fields_load(assets, list(assets.containers))
+    return assets
+
+
+def datastore_tables_load(datastore_id: int, name: str, *, only: set[int] | None = None) -> DatastoreAssets:
+    """The datastore's tables and views (or only the given ones), without their fields: a sync
+    loads those a batch of tables at a time (`assets_fields_load`)."""
     rows = Container.objects.filter(datastore_id=datastore_id, container_type__in=SYNCED_CONTAINER_TYPES)
     if only is not None:
         rows = rows.filter(id__in=only)
@@ -34,17 +41,22 @@ def datastore_assets_load(datastore_id: int, name: str, *, only: set[int] | None
     others = 0
     if only is None:
         others = Container.objects.filter(datastore_id=datastore_id).count() - len(containers)
-    fields: dict[int, dict[int, str]] = defaultdict(dict)
-    for fid, cid, fname in Field.objects.filter(container_id__in=list(containers)).values_list(
-        "id", "container_id", "name"
-    ):
-        fields[cid][fid] = fname
     labels: dict[AssetKey, str] = {("datastore", datastore_id): name}
     for cid, cname in containers.items():
         labels[("container", cid)] = f"{name} / {cname}"
-        for fid, fname in fields[cid].items():
-            labels[("field", fid)] = f"{name} / {cname} / {fname}"
-    return DatastoreAssets(datastore_id, name, containers, fields, labels, others)
+    return DatastoreAssets(datastore_id, name, containers, {}, labels, others)
+
+
+def assets_fields_load(assets: DatastoreAssets, container_ids: Sequence[int]) -> None:
+    """Load the fields (and their labels) of these containers, dropping those of the last batch."""
+    for cid in assets.fields_by_container:
+        for fid in assets.fields_by_container[cid]:
+            assets.labels.pop(("field", fid), None)
+    assets.fields_by_container = {cid: {} for cid in container_ids}
+    rows = Field.objects.filter(container_id__in=list(container_ids)).order_by()
+    for fid, cid, fname in rows.values_list("id", "container_id", "name").iterator(chunk_size=5000):
+        assets.fields_by_container[cid][fid] = fname
+        assets.labels[("field", fid)] = f"{assets.name} / {assets.containers[cid]} / {fname}"
 
 
 @dataclass
@@ -65,8 +77,11 @@ def datastore_assets_drop(assets: DatastoreAssets, table_names: set[str], *, cat
         reason = f"Outside this integration's scope in {catalog}: not synced, its tags left as they are."
         left.issues.append(_issue(assets, "out_of_scope", "container", cid, reason))
         left.keys.add(("container", cid))
-        left.keys.update(("field", fid) for fid in assets.fields_by_container.pop(cid, {}))
+        assets.fields_by_container.pop(cid, None)
         del assets.containers[cid]
+    dropped = [pk for level, pk in left.keys]
+    fields = Field.objects.filter(container_id__in=dropped).values_list("id", flat=True)
+    left.keys.update(("field", fid) for fid in fields.iterator(chunk_size=5000))
     return left
 
 
@@ -84,6 +99,15 @@ class DatastoreMapping:
     columns_ambiguous: int = 0
     catalog_only_tables: int = 0
     catalog_only_columns: int = 0
+    # Plumbline container id -> the catalog table it matched.
+    tables: dict[int, CatalogAsset] = field(default_factory=dict)
+
+    def columns_add(self, other: DatastoreMapping) -> None:
+        """Add a batch's column counts to the datastore's totals."""
+        self.columns_matched += other.columns_matched
+        self.columns_unmatched += other.columns_unmatched
+        self.columns_ambiguous += other.columns_ambiguous
+        self.catalog_only_columns += other.catalog_only_columns
 
     def summary(self, *, left: str, right: str, catalog: str, others: int, whole: bool) -> str:
         """The log line for this datastore, e.g. "SALES.PUBLIC ↔ …: 5 tables and 40 columns matched"."""
@@ -122,6 +146,28 @@ def datastore_map(
 
     `whole`: the catalog side was read in full, so what is only there can be named.
     """
+    result = tables_map(
+        assets,
+        container_ref=container_ref,
+        container_asset=container_asset,
+        tables=tables,
+        catalog=catalog,
+        whole=whole,
+    )
+    columns_map(result, assets, result.tables, columns_by_table, catalog=catalog, whole=whole)
+    return result
+
+
+def tables_map(
+    assets: DatastoreAssets,
+    *,
+    container_ref: str,
+    container_asset: CatalogAsset | None,
+    tables: Sequence[CatalogAsset],
+    catalog: str = "the catalog",
+    whole: bool = True,
+) -> DatastoreMapping:
+    """The datastore and its tables matched; `result.tables` says which catalog table each got."""
     result = DatastoreMapping()
     if container_asset is not None:
         result.matched[("datastore", assets.datastore_id)] = container_asset
@@ -133,6 +179,28 @@ def datastore_map(
         result.matched[("container", cid)] = table
         if table.name != assets.containers[cid]:
             result.case_differs.add(("container", cid))
+    result.tables = dict(found.matched)
+    result.tables_matched = len(found.matched)
+    result.tables_unmatched = len(found.unmatched)
+    result.tables_ambiguous = len(found.ambiguous)
+    if whole:
+        result.catalog_only_tables = _catalog_only_record(
+            result, assets, "container", found.catalog_only, assets.name, catalog
+        )
+    return result
+
+
+def columns_map(
+    result: DatastoreMapping,
+    assets: DatastoreAssets,
+    tables: Mapping[int, CatalogAsset],
+    columns_by_table: Mapping[str, Sequence[CatalogAsset]],
+    *,
+    catalog: str = "the catalog",
+    whole: bool = True,
+) -> None:
+    """Match the columns of these matched tables (their fields loaded in `assets`) into `result`."""
+    for cid, table in tables.items():
         names = assets.fields_by_container[cid]
         columns = names_match(names, columns_by_table.get(table.qualified_name, []), lambda a: a.name)
         for fid, column in columns.matched.items():
@@ -150,14 +218,6 @@ def datastore_map(
             result.catalog_only_columns += _catalog_only_record(
                 result, assets, "field", columns.catalog_only, where, catalog
             )
-    result.tables_matched = len(found.matched)
-    result.tables_unmatched = len(found.unmatched)
-    result.tables_ambiguous = len(found.ambiguous)
-    if whole:
-        result.catalog_only_tables = _catalog_only_record(
-            result, assets, "container", found.catalog_only, assets.name, catalog
-        )
-    return result
 
 
 def _unmapped_record(

@@ -13,20 +13,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from django.conf import settings
 from django.db.models import Count
 
 from catalog.models import Container, Datastore, Field
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.models import SyncIssue
-from integrations.sync.assets import SYNCED_CONTAINER_TYPES, AssetKey, CatalogAsset, datastore_keys
+from integrations.sync.assets import (
+    SYNCED_CONTAINER_TYPES,
+    AssetKey,
+    CatalogAsset,
+    datastore_keys,
+    datastore_other_keys,
+)
 from integrations.sync.context import RunContext
-from integrations.sync.links import Links, links_load, links_save
+from integrations.sync.links import Links, links_load, links_load_keys, links_save
 from integrations.sync.mapping import (
     DatastoreAssets,
     DatastoreMapping,
+    assets_fields_load,
+    columns_map,
     datastore_assets_drop,
-    datastore_assets_load,
-    datastore_map,
+    datastore_tables_load,
+    tables_map,
 )
 from integrations.sync.pins import Pin, pins_load
 from integrations.sync.tags import CatalogTag
@@ -209,44 +218,96 @@ class CatalogSync(ABC):
         return self.datastore_locate(ds, only)
 
     def datastore_sync(self, ds: Datastore, only: set[int] | None) -> None:
+        """Locate the datastore, match its tables, then read, match, pull and push it a batch of
+        tables at a time: memory follows the batch, not the datastore."""
         location = self.location_find(ds, only)
         if location.kind != "matched":
             self.datastore_unlocated(ds, location, only)
             return
-        assets = datastore_assets_load(ds.id, ds.name, only=only)
+        assets = datastore_tables_load(ds.id, ds.name, only=only)
         read = self.datastore_read(ds, location, assets, only)
         kept = self.out_of_scope_record(ds, assets, read)
-        mapping = datastore_map(
+        whole = only is None
+        mapping = tables_map(
             assets,
             container_ref=location.ref,
             container_asset=read.container_asset,
             tables=read.tables,
-            columns_by_table=read.columns_by_table,
             catalog=self.catalog,
-            whole=only is None,
+            whole=whole,
         )
-        self.mapping_record(ds, location, assets, mapping, whole=only is None)
-        scope = set(assets.labels) if only is not None else datastore_keys(ds.id)
+        self.ctx.issues_bulk(mapping.issues)
+        mapping.issues = []
+        # Keys outside any batch (the datastore itself, containers a sync does not match) belong to
+        # the first batch, so their links are kept in step too.
+        extra = {("datastore", ds.id)} | (datastore_other_keys(ds.id) if whole else set())
+        per_batch = max(1, settings.PLUMBLINE_SYNC_TABLES_PER_BATCH)
+        ids = list(assets.containers)
+        for start in range(0, max(len(ids), 1), per_batch):
+            if start:
+                self.ctx.checkpoint()  # a safe point between batches: what is done stays done
+            batch = ids[start : start + per_batch]
+            self.tables_sync(ds, location, read, assets, mapping, batch, extra, kept, whole=whole)
+            extra, kept = set(), set()
+        self.mapping_record(ds, location, assets, mapping, whole=whole)
+
+    def tables_sync(
+        self,
+        ds: Datastore,
+        location: Location,
+        read: CatalogRead,
+        assets: DatastoreAssets,
+        mapping: DatastoreMapping,
+        batch: Sequence[int],
+        extra: set[AssetKey],
+        kept: set[AssetKey],
+        *,
+        whole: bool,
+    ) -> None:
+        """One batch of a datastore's tables: their columns read and matched, links, pull, push."""
+        assets_fields_load(assets, batch)
+        tables = {cid: mapping.tables[cid] for cid in batch if cid in mapping.tables}
+        columns = self.batch_columns_read(ds, location, read, list(tables.values()))
+        matched = DatastoreMapping()
+        columns_map(matched, assets, tables, columns, catalog=self.catalog, whole=whole)
+        self.ctx.issues_bulk(matched.issues)
+        mapping.columns_add(matched)
+        scope = set(extra)
+        for cid in batch:
+            scope.add(("container", cid))
+            scope.update(("field", fid) for fid in assets.fields_by_container.get(cid, {}))
+        for key in scope:
+            if key in mapping.matched:
+                matched.matched[key] = mapping.matched[key]
+        matched.case_differs |= mapping.case_differs & scope
+        self.links = links_load_keys(self.integration.pk, scope)
         links_save(
             self.links,
             integration_id=self.integration.pk,
             run_id=self.ctx.run.pk,
-            matched=mapping.matched,
+            matched=matched.matched,
             scope=scope,
             labels=assets.labels,
             default_path=ds.name,
-            delete=only is None,
-            case_differs=mapping.case_differs,
+            delete=whole,
+            case_differs=matched.case_differs,
         )
-        if self.pull and only is None:
-            tags = {key: self.asset_tags(asset) for key, asset in mapping.matched.items()}
-            sources = {key: self.asset_tag_sources(asset) for key, asset in mapping.matched.items()}
+        if self.pull and whole:
+            tags = {key: self.asset_tags(asset) for key, asset in matched.matched.items()}
+            sources = {key: self.asset_tag_sources(asset) for key, asset in matched.matched.items()}
             self.collector.datastore_add(
                 ds.id, scope=scope, labels=assets.labels, tags=tags, sources=sources, kept=kept
             )
         if self.push:
-            wanted = values_for_matched(ds.name, list(mapping.matched), assets.labels)
-            self.datastore_push(ds, mapping.matched, wanted)
+            wanted = values_for_matched(ds.name, list(matched.matched), assets.labels)
+            self.datastore_push(ds, matched.matched, wanted)
+
+    def batch_columns_read(
+        self, ds: Datastore, location: Location, read: CatalogRead, tables: Sequence[CatalogAsset]
+    ) -> Mapping[str, Sequence[CatalogAsset]]:
+        """The columns of these matched tables, by table qualified name. Catalogs that read a
+        datastore's columns with its tables leave this as is; others read them a batch at a time."""
+        return {t.qualified_name: read.columns_by_table.get(t.qualified_name, ()) for t in tables}
 
     def out_of_scope_record(self, ds: Datastore, assets: DatastoreAssets, read: CatalogRead) -> set[AssetKey]:
         """Report what the scope leaves out of a located datastore and drop it from matching; the

@@ -1,0 +1,80 @@
+"""A sync works a datastore a batch of tables at a time: the batch size changes memory, not outcomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.models import ContainerTag, FieldTag
+from integrations.models import AssetLink, SyncChange, SyncIssue, SyncRun
+from tests.integrations.alation import syncing as alation
+from tests.integrations.atlan import test_sync_against_sandbox as atlan
+
+pytestmark = pytest.mark.usefixtures("fast_retries")
+
+
+def changes_of(run: SyncRun) -> list[tuple[str, str, str, str, str, str]]:
+    rows = SyncChange.objects.filter(run=run).values_list(
+        "datastore", "asset", "kind", "attribute", "before", "after"
+    )
+    return sorted(rows)
+
+
+def issues_of(run: SyncRun) -> list[tuple[str, str, str, str]]:
+    return sorted(SyncIssue.objects.filter(run=run).values_list("kind", "level", "path", "reason"))
+
+
+def links_of(run: SyncRun) -> list[tuple[str, int, str, bool]]:
+    rows = AssetLink.objects.filter(integration=run.integration).values_list(
+        "level", "object_id", "catalog_qualified_name", "name_case_differs"
+    )
+    return sorted(rows)
+
+
+def tags_state() -> list[tuple[str, int, int, str]]:
+    rows = [
+        ("container", *r)
+        for r in ContainerTag.objects.values_list("container_id", "tag_id", "inherited_from")
+    ]
+    rows += [("field", *r) for r in FieldTag.objects.values_list("field_id", "tag_id", "inherited_from")]
+    return sorted(rows)
+
+
+def mapping_line(run: SyncRun) -> list[str]:
+    return sorted(line.message for line in run.log_lines.all() if "↔" in line.message)
+
+
+@pytest.mark.parametrize("catalog", ["atlan", "alation"])
+def test_a_sync_in_batches_of_one_table_makes_the_changes_a_single_batch_previews(
+    catalog, atlan_sandbox, alation_sandbox, demo, settings
+):
+    helpers = atlan if catalog == "atlan" else alation
+    sandbox = atlan_sandbox if catalog == "atlan" else alation_sandbox
+    integration = helpers.integration_make(sandbox)
+    preview = helpers.sync(integration, preview=True)
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    tags_before = tags_state()
+    run = helpers.sync(integration)
+    assert run.status in ("succeeded", "warnings"), helpers.log_text(run)
+    assert changes_of(run) == changes_of(preview)
+    assert issues_of(run) == issues_of(preview)
+    assert mapping_line(run) == mapping_line(preview)
+    assert tags_state() != tags_before  # the pull did write, in batches
+    assert SyncChange.objects.filter(run=run, applied=True).count() == len(changes_of(run))
+
+
+@pytest.mark.parametrize("catalog", ["atlan", "alation"])
+def test_links_and_tags_are_the_same_whatever_the_batch_size(
+    catalog, atlan_sandbox, alation_sandbox, demo, settings
+):
+    helpers = atlan if catalog == "atlan" else alation
+    sandbox = atlan_sandbox if catalog == "atlan" else alation_sandbox
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    first = helpers.sync(helpers.integration_make(sandbox))
+    assert first.status in ("succeeded", "warnings"), helpers.log_text(first)
+    links, tags = links_of(first), tags_state()
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 100
+    again = helpers.sync(first.integration)
+    assert links_of(again) == links and tags_state() == tags
+    # What the batches of one wrote is exactly what one batch wants: the resync writes nothing.
+    assert again.requests_write == 0, helpers.log_text(again)
+    assert not SyncChange.objects.filter(run=again).exists()
