@@ -3,9 +3,9 @@ within the integration's connections and data domains."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from catalog.models import Datastore
 from integrations.atlan.client import AtlanClient
@@ -148,6 +148,7 @@ class AtlanSync(CatalogSync):
     def datastore_read(
         self, ds: Datastore, location: Location, assets: DatastoreAssets, only: set[int] | None
     ) -> CatalogRead:
+        """The schema and its tables; their columns are read a batch of tables at a time."""
         schema_qn = location.ref
         table_qns = None
         if only is not None:
@@ -167,41 +168,51 @@ class AtlanSync(CatalogSync):
         return CatalogRead(
             schema_asset if inside else None,
             [t for t in group.tables if self.scope.asset_in(t.qualified_name)],
-            group.columns_by_table,
+            {},
             out_of_scope=[t for t in group.tables if not self.scope.asset_in(t.qualified_name)],
             container_out_of_scope=not inside,
         )
 
     def assets_read(self, schema_qn: str, table_qns: list[str] | None) -> Iterator[AtlanAsset]:
-        """One paged search: the schema, its tables and views, and their columns."""
+        """One paged search: the schema and its tables and views (or only the named ones)."""
         roots = (
-            [prefix("qualifiedName", f"{qn}") for qn in table_qns]
+            [prefix("qualifiedName", qn) for qn in table_qns]
             if table_qns
             else [prefix("qualifiedName", f"{schema_qn}/")]
         )
+        wanted = set(table_qns or [])
+        for asset in self.search_read(["Schema", *TABLE_TYPES], [term("qualifiedName", schema_qn), *roots]):
+            # A table prefix also catches ORDERS_ARCHIVE for ORDERS: keep only the table.
+            if not wanted or asset.qualified_name in wanted or asset.qualified_name == schema_qn:
+                yield asset
+
+    def batch_columns_read(
+        self, ds: Datastore, location: Location, read: CatalogRead, tables: Sequence[CatalogAsset]
+    ) -> Mapping[str, Sequence[CatalogAsset]]:
+        """The columns of a batch of matched tables, in one paged search."""
+        if not tables:
+            return {}
+        roots = [prefix("qualifiedName", f"{t.qualified_name}/") for t in tables]
+        columns = list(self.search_read([COLUMN_TYPE], roots))
+        self.names_by_guid.update((c.guid, c.name) for c in columns if c.guid)
+        return schema_assets_group(location.ref, columns).columns_by_table
+
+    def search_read(self, types: list[str], should: list[dict[str, Any]]) -> Iterator[AtlanAsset]:
         query = {
             "bool": {
-                "filter": [
-                    term("__state", "ACTIVE"),
-                    terms("__typeName.keyword", ["Schema", *TABLE_TYPES, COLUMN_TYPE]),
-                ],
-                "should": [term("qualifiedName", schema_qn), *roots],
+                "filter": [term("__state", "ACTIVE"), terms("__typeName.keyword", types)],
+                "should": should,
                 "minimum_should_match": 1,
             }
         }
         attributes = ["databaseName", "schemaName", "tableQualifiedName", "viewQualifiedName"]
         if self.layout is not None:
             attributes += self.layout.search_attributes()
-        wanted = set(table_qns or [])
         for n, asset in enumerate(
             self.client.search_assets(query, attributes=attributes, page_size=SEARCH_PAGE_SIZE), 1
         ):
             if n % SEARCH_PAGE_SIZE == 0:
                 self.ctx.checkpoint()
-            qn = asset.qualified_name
-            # A table prefix also catches ORDERS_ARCHIVE for ORDERS: keep only the table and its columns.
-            if wanted and qn != schema_qn and qn not in wanted and qn.rsplit("/", 1)[0] not in wanted:
-                continue
             yield asset
 
     # Tags --------------------------------------------------------------------------------------------
