@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from integrations.models import SyncLogLine, SyncRun
+from integrations.models import SyncLogLine, SyncRun, SyncStagedPush
 
 logger = logging.getLogger(__name__)
 _watchdog_lock = threading.Lock()
@@ -72,6 +72,7 @@ def runs_sweep(*, run_id: int | None = None) -> int:
         still_dead = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING, heartbeat_at__lt=limit)
         if still_dead.update(status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=message):
             SyncLogLine.objects.create(run=run, at=timezone.now(), level="ERROR", message=message)
+            SyncStagedPush.objects.filter(run=run).delete()  # held-back pushes of a dead run never go
             failed += 1
     return failed
 

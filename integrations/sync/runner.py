@@ -38,7 +38,14 @@ from integrations.sync.mapping import (
     tables_map,
 )
 from integrations.sync.pins import Pin, pins_load
-from integrations.sync.tags import CatalogTag
+from integrations.sync.staging import (
+    asset_labels,
+    assignments_count,
+    push_stage,
+    staged_batches,
+    staged_clear,
+)
+from integrations.sync.tags import MIN_REMOVALS_TO_STOP, CatalogTag
 from integrations.sync.tags_apply import PullCollector, pull_finish
 from integrations.sync.values import AssetPush, values_for_matched
 
@@ -110,6 +117,9 @@ class CatalogSync(ABC):
         self.collector = PullCollector(catalog=self.catalog)
         # An admin's overrides by datastore: connectors locate a pinned datastore by its pin.
         self.pins: dict[int, Pin] = pins_load(self.integration.pk)
+        # Pull + push runs whose mass-removal stop could trip push only once the pull is checked.
+        self.defer_push = False
+        self.batches = 0
 
     # The catalog's steps ------------------------------------------------------------------------
     @abstractmethod
@@ -154,6 +164,29 @@ class CatalogSync(ABC):
     def run(self) -> None:
         """A full sync of every datastore."""
         self.start()
+        self.defer_push = (
+            self.pull
+            and self.push
+            and not self.ctx.preview
+            and assignments_count(self.integration.pk) >= MIN_REMOVALS_TO_STOP
+        )
+        try:
+            self.datastores_sync()
+            if self.defer_push:
+                # Nothing has been written to the catalog yet: a tripped stop leaves it as it was.
+                if self.pull:
+                    pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
+                self.pushes_release()
+                self.finish()
+            else:
+                self.finish()
+                if self.pull:
+                    pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
+        finally:
+            staged_clear(self.ctx.run.pk)
+        self.requests_summary()
+
+    def datastores_sync(self) -> None:
         datastores = list(Datastore.objects.order_by("name"))
         jdbc = [d for d in datastores if d.store_type == Datastore.StoreType.JDBC]
         for ds in datastores:
@@ -171,10 +204,29 @@ class CatalogSync(ABC):
             done += sizes.get(ds.id, 0)
         self.ctx.progress(done, total)
         self.ctx.checkpoint()
-        self.finish()
-        if self.pull:
-            pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
-        self.requests_summary()
+
+    def pushes_release(self) -> None:
+        """Push what was held back, batch by batch as it was read (each table with its columns)."""
+        self.ctx.log("The pull passed its safety check: pushing the values held back until now.")
+        failed: set[int] = set()
+        for ds, matched in staged_batches(self.ctx.run.pk):
+            if ds.pk in failed:
+                continue
+            self.ctx.checkpoint()
+            self.links = links_load_keys(self.integration.pk, matched)
+            wanted = values_for_matched(ds.name, list(matched), asset_labels(ds, matched))
+            try:
+                self.datastore_push(ds, matched, wanted)
+            except CatalogAuthenticationError:
+                raise
+            except CatalogError as exc:
+                failed.add(ds.pk)
+                self.ctx.error(
+                    f"{self.catalog} failed for this datastore, skipped it: {exc}", datastore=ds.name
+                )
+                self.ctx.catalog_failed(exc, catalog=self.catalog)
+            finally:
+                self.links = {}
 
     def containers_push(self, container_ids: Sequence[int]) -> None:
         """An event push: only the given tables, datastore by datastore."""
@@ -298,7 +350,10 @@ class CatalogSync(ABC):
             self.collector.datastore_add(
                 ds.id, scope=scope, labels=assets.labels, tags=tags, sources=sources, kept=kept
             )
-        if self.push:
+        self.batches += 1
+        if self.push and self.defer_push:
+            push_stage(self.ctx.run.pk, ds.id, self.batches, matched.matched)
+        elif self.push:
             wanted = values_for_matched(ds.name, list(matched.matched), assets.labels)
             self.datastore_push(ds, matched.matched, wanted)
 

@@ -12,6 +12,7 @@ from integrations.events import event_push_flush
 from integrations.models import Integration, PendingPush, SyncRun
 from integrations.schedules import MAINTENANCE, integration_schedule_sync
 from integrations.services import integration_update
+from integrations.sync.staging import push_stage
 from integrations.tasks import maintenance, scheduled_sync
 from tests.integrations.fakes import make_integration
 
@@ -145,3 +146,17 @@ def test_maintenance_marks_dead_runs_failed(fake_connector):
     assert maintenance().startswith("1 dead run")
     assert SyncRun.objects.get().status == "failed"
     assert Integration.objects.get().status == "connected"
+
+
+def test_maintenance_drops_the_held_back_pushes_of_a_dead_run(fake_connector):
+    run = SyncRun.objects.create(
+        integration=make_integration(),
+        status="running",
+        pull=True,
+        push=True,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    push_stage(run.pk, 1, 1, {("container", 5): {"guid": "a"}})  # type: ignore[dict-item]
+    assert run.staged_pushes.count() == 1
+    maintenance()
+    assert not run.staged_pushes.exists() and SyncRun.objects.get().status == "failed"

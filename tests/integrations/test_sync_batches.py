@@ -78,3 +78,29 @@ def test_links_and_tags_are_the_same_whatever_the_batch_size(
     # What the batches of one wrote is exactly what one batch wants: the resync writes nothing.
     assert again.requests_write == 0, helpers.log_text(again)
     assert not SyncChange.objects.filter(run=again).exists()
+
+
+def test_a_tripped_removal_stop_in_a_pull_and_push_run_writes_nothing_to_the_catalog(atlan_sandbox, demo):
+    store = atlan_sandbox.store
+    integration = atlan.integration_make(atlan_sandbox)
+    assert atlan.finished(atlan.sync(integration), atlan.DEMO_PULL_WARNINGS)
+    columns = AssetLink.objects.filter(integration=integration, level="field").order_by("id")[:12]
+    for link in columns:
+        store.add_tag(link.catalog_qualified_name, "PII")
+    assert atlan.finished(atlan.sync(integration), atlan.DEMO_PULL_WARNINGS)
+    assignments = tags_state()
+    assert len(assignments) >= 12
+    # The catalog loses every tag at once (say, a persona change), and Plumbline has a new value to push.
+    for link in AssetLink.objects.filter(integration=integration):
+        for tag in store.tags_of(link.catalog_qualified_name, propagated=False):
+            store.remove_tag(link.catalog_qualified_name, tag)
+    cm_before = store.custom_metadata(f"{atlan.SNOW}/ORDER_ITEMS")
+    atlan.Anomaly.objects.filter(container__name="ORDER_ITEMS").delete()
+    store.reset_counts()
+    run = atlan.sync(integration)
+    assert run.status == "failed" and "stopped before changing any tag" in run.message
+    assert store.write_count() == 0  # not even the push, though it came before the pull's apply
+    assert store.custom_metadata(f"{atlan.SNOW}/ORDER_ITEMS") == cm_before
+    assert tags_state() == assignments
+    assert not SyncChange.objects.filter(run=run, applied=True).exists()
+    assert not run.staged_pushes.exists()
