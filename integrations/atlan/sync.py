@@ -54,6 +54,7 @@ class AtlanSync(CatalogSync):
         self.scope = AtlanScope()
         # Names of the assets read for the current datastore, to say where a propagated tag comes from.
         self.names_by_guid: dict[str, str] = {}
+        self.tables_by_guid: dict[str, str] = {}
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -163,7 +164,7 @@ class AtlanSync(CatalogSync):
             if found.unmatched or found.ambiguous:
                 group = schema_assets_group(schema_qn, list(self.assets_read(schema_qn, None)))
         schema_asset = next((a for a in read if a.qualified_name == schema_qn), None)
-        self.names_by_guid = {a.guid: a.name for a in (*read, *group.tables) if a.guid}
+        self.names_by_guid = self.tables_by_guid = {a.guid: a.name for a in (*read, *group.tables) if a.guid}
         inside = self.scope.asset_in(schema_qn)
         return CatalogRead(
             schema_asset if inside else None,
@@ -194,7 +195,8 @@ class AtlanSync(CatalogSync):
             return {}
         roots = [prefix("qualifiedName", f"{t.qualified_name}/") for t in tables]
         columns = list(self.search_read([COLUMN_TYPE], roots))
-        self.names_by_guid.update((c.guid, c.name) for c in columns if c.guid)
+        # The batch's columns beside the schema and its tables: the last batch's are dropped.
+        self.names_by_guid = {**self.tables_by_guid, **{c.guid: c.name for c in columns if c.guid}}
         return schema_assets_group(location.ref, columns).columns_by_table
 
     def search_read(self, types: list[str], should: list[dict[str, Any]]) -> Iterator[AtlanAsset]:

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.http import (
@@ -21,6 +20,7 @@ from integrations.http import (
     CatalogServerError,
 )
 from integrations.models import Integration, SyncChange, SyncIssue, SyncLogLine, SyncRun
+from integrations.sync.rows import rows_insert
 
 MAX_ERROR_SAMPLES = 20
 _FLUSH_CHANGES_AT = 2000
@@ -228,11 +228,5 @@ class RunContext:
     def changes_flush(self) -> None:
         if not self._changes:
             return
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(c) for c in _CHANGE_COLUMNS)
-        places = ", ".join(["%s"] * len(_CHANGE_COLUMNS))
-        sql = f"INSERT INTO {quote(SyncChange._meta.db_table)} ({columns}) VALUES ({places})"
-        # One transaction per flush: in autocommit SQLite would commit every row on its own.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, self._changes)
+        rows_insert(SyncChange, _CHANGE_COLUMNS, self._changes)
         self._changes = []

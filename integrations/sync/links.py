@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db.models import Q
 
 from catalog.models import Field
 from integrations.models import AssetLink
 from integrations.sync.assets import AssetKey, CatalogAsset
+from integrations.sync.rows import db_now, rows_insert
 
 _CHUNK = 2000
 
@@ -52,6 +53,23 @@ class LinkRow:
 
 
 Links = dict[AssetKey, LinkRow | AssetLink]
+# A new link's columns, in the order links_save builds its rows.
+_INSERT_COLUMNS = (
+    "integration_id",
+    "level",
+    "object_id",
+    "run_id",
+    "path",
+    "catalog_type",
+    "catalog_qualified_name",
+    "catalog_guid",
+    "name_case_differs",
+    "announcement_title",
+    "announcement_message",
+    "alert_state",
+    "alert_note",
+    "updated_at",
+)
 
 
 def links_load(*, integration_id: int, datastore_id: int, only: Iterable[int] | None = None) -> Links:
@@ -98,10 +116,12 @@ def links_save(
     case_differs: Iterable[AssetKey] = (),
 ) -> None:
     """Create, update and (within scope, unless told not to) delete links; `links` follows along."""
-    create: list[AssetLink] = []
+    create: list[tuple[Any, ...]] = []
+    created: list[AssetKey] = []
     update: list[AssetLink] = []
     gone: list[int] = []
     flagged = set(case_differs)
+    now = db_now()
     for key in scope:
         link = links.get(key)
         asset = matched.get(key)
@@ -118,11 +138,8 @@ def links_save(
             "name_case_differs": key in flagged,
         }
         if link is None:
-            link = AssetLink(
-                integration_id=integration_id, level=key[0], object_id=key[1], run_id=run_id, **values
-            )
-            create.append(link)
-            links[key] = link
+            create.append((integration_id, key[0], key[1], run_id, *values.values(), "", "", "", "", now))
+            created.append(key)
         elif any(getattr(link, attr) != value for attr, value in values.items()):
             # Unchanged links are left as they are: at 100k fields rewriting them all costs.
             for attr, value in values.items():
@@ -130,7 +147,8 @@ def links_save(
             update.append(AssetLink(pk=link.pk, run_id=run_id, **values))
     for start in range(0, len(gone), _CHUNK):
         AssetLink.objects.filter(pk__in=gone[start : start + _CHUNK]).delete()
-    AssetLink.objects.bulk_create(create, batch_size=_CHUNK)
+    rows_insert(AssetLink, _INSERT_COLUMNS, create)
+    links.update(links_load_keys(integration_id, created))  # with the ids the database gave them
     fields = ["path", "catalog_type", "catalog_qualified_name", "catalog_guid", "name_case_differs", "run"]
     AssetLink.objects.bulk_update(update, fields, batch_size=_CHUNK)
 
