@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from django.conf import settings
 from django.db.models import Count
@@ -294,7 +294,12 @@ class CatalogSync(ABC):
         # the first batch, so their links are kept in step too.
         extra = {("datastore", ds.id)} | (datastore_other_keys(ds.id) if whole else set())
         per_batch = max(1, settings.PLUMBLINE_SYNC_TABLES_PER_BATCH)
-        ids = list(assets.containers)
+        # Batches follow the catalog's order of the matched tables (a catalog may list a batch's
+        # columns by a range of its table ids); tables without a match come last.
+        ids = sorted(
+            assets.containers,
+            key=lambda cid: (0, self.table_order(t)) if (t := mapping.tables.get(cid)) else (1, cid),
+        )
         for start in range(0, max(len(ids), 1), per_batch):
             if start:
                 self.ctx.checkpoint()  # a safe point between batches: what is done stays done
@@ -356,6 +361,10 @@ class CatalogSync(ABC):
         elif self.push:
             wanted = values_for_matched(ds.name, list(matched.matched), assets.labels)
             self.datastore_push(ds, matched.matched, wanted)
+
+    def table_order(self, table: CatalogAsset) -> Any:
+        """Where a catalog table comes in the catalog's own order (batches follow it)."""
+        return table.qualified_name
 
     def batch_columns_read(
         self, ds: Datastore, location: Location, read: CatalogRead, tables: Sequence[CatalogAsset]
