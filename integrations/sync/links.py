@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Q
 
-from catalog.models import Field
+from catalog.models import Container, Field
 from integrations.models import AssetLink
 from integrations.sync.assets import AssetKey, CatalogAsset
 from integrations.sync.rows import db_now, rows_insert
@@ -101,6 +101,22 @@ def links_load_keys(integration_id: int, keys: Iterable[AssetKey]) -> Links:
             )
             links.update(((row[1], row[2]), LinkRow(*row)) for row in rows.values_list(*LinkRow.COLUMNS))
     return links
+
+
+def links_forget(*, integration_id: int, datastore_id: int) -> int:
+    """Delete every link of a datastore, its containers and their fields (it is no longer matched)."""
+    containers = Container.objects.filter(datastore_id=datastore_id).values("id")
+    fields = Field.objects.filter(container__datastore_id=datastore_id).values("id")
+    deleted, _ = (
+        AssetLink.objects.filter(integration_id=integration_id)
+        .filter(
+            Q(level="datastore", object_id=datastore_id)
+            | Q(level="container", object_id__in=containers)
+            | Q(level="field", object_id__in=fields)
+        )
+        .delete()
+    )
+    return deleted
 
 
 def links_save(

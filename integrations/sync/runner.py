@@ -23,11 +23,10 @@ from integrations.sync.assets import (
     SYNCED_CONTAINER_TYPES,
     AssetKey,
     CatalogAsset,
-    datastore_keys,
     datastore_other_keys,
 )
 from integrations.sync.context import RunContext
-from integrations.sync.links import Links, links_load, links_load_keys, links_save
+from integrations.sync.links import Links, links_forget, links_load, links_load_keys, links_save
 from integrations.sync.mapping import (
     DatastoreAssets,
     DatastoreMapping,
@@ -402,16 +401,8 @@ class CatalogSync(ABC):
         if location.kind != "not_visible" and only is None:
             # It is not there (or not one): forget old links. Not visible may be a passing
             # permission problem, and the links remember which announcements are ours.
-            keys = datastore_keys(ds.id)
-            links_save(
-                self.links,
-                integration_id=self.integration.pk,
-                run_id=self.ctx.run.pk,
-                matched={},
-                scope=keys,
-                labels={},
-                default_path=ds.name,
-            )
+            links_forget(integration_id=self.integration.pk, datastore_id=ds.id)
+            self.links = {}
 
     def mapping_record(
         self,

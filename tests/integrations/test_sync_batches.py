@@ -104,3 +104,22 @@ def test_a_tripped_removal_stop_in_a_pull_and_push_run_writes_nothing_to_the_cat
     assert tags_state() == assignments
     assert not SyncChange.objects.filter(run=run, applied=True).exists()
     assert not run.staged_pushes.exists()
+
+
+def test_a_datastore_no_longer_found_forgets_every_link_of_its_tables_and_fields(atlan_sandbox, demo):
+    integration = atlan.integration_make(atlan_sandbox)
+    assert atlan.finished(atlan.sync(integration), atlan.DEMO_PULL_WARNINGS)
+    sales = atlan.Datastore.objects.get(name="Sales Warehouse")
+    ours = AssetLink.objects.filter(integration=integration)
+    in_sales = ours.filter(
+        level="field", object_id__in=atlan.Field.objects.filter(container__datastore=sales)
+    )
+    assert in_sales.exists()
+    others = ours.count() - ours.filter(level="datastore", object_id=sales.pk).count()
+    sales.schema = "NO_SUCH_SCHEMA"
+    sales.save()
+    run = atlan.sync(integration, pull=False)
+    assert "Sales Warehouse" in atlan.log_text(run) and "unmatched" in atlan.log_text(run)
+    assert not in_sales.exists() and not ours.filter(level="datastore", object_id=sales.pk).exists()
+    assert ours.filter(level="field").exists()  # the other datastores keep theirs
+    assert ours.count() < others
