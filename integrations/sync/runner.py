@@ -355,6 +355,10 @@ class CatalogSync(ABC):
                 ds.id, scope=scope, labels=assets.labels, tags=tags, sources=sources, kept=kept
             )
         self.batches += 1
+        # Progress moves batch by batch (saved at the next safe point), not only per datastore.
+        run = self.ctx.run
+        worked = len(batch) + sum(len(f) for f in assets.fields_by_container.values())
+        self.ctx.progress(min(run.progress_done + worked, run.progress_total), run.progress_total)
         if self.push and self.defer_push:
             push_stage(self.ctx.run.pk, ds.id, self.batches, matched.matched)
         elif self.push:

@@ -123,3 +123,21 @@ def test_a_datastore_no_longer_found_forgets_every_link_of_its_tables_and_fields
     assert not in_sales.exists() and not ours.filter(level="datastore", object_id=sales.pk).exists()
     assert ours.filter(level="field").exists()  # the other datastores keep theirs
     assert ours.count() < others
+
+
+def test_progress_moves_batch_by_batch_within_a_datastore(atlan_sandbox, demo, settings, monkeypatch):
+    from integrations.sync.runner import CatalogSync
+
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    seen: list[tuple[str, int]] = []
+    original = CatalogSync.tables_sync
+
+    def recorded(self, ds, *args, **kwargs):
+        original(self, ds, *args, **kwargs)
+        seen.append((ds.name, self.ctx.run.progress_done))
+
+    monkeypatch.setattr(CatalogSync, "tables_sync", recorded)
+    run = atlan.sync(atlan.integration_make(atlan_sandbox))
+    sales = [done for name, done in seen if name == "Sales Warehouse"]
+    assert len(sales) > 3 and sales == sorted(sales) and len(set(sales)) == len(sales)
+    assert run.progress_done == run.progress_total > sales[-1]
