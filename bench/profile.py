@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--columns", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
+    parser.add_argument("--resync", action="store_true", help="profile the no-op resync after a first sync")
     args = parser.parse_args(argv)
     db_path = f"/tmp/plumbline-profile-{os.getpid()}.sqlite3"
     django_setup(db_path)
@@ -58,6 +59,9 @@ def profile(args: argparse.Namespace) -> int:
         integration.token = sandbox.token
         integration.save()
         run = run_start(integration=integration, pull=True, push=True, enqueue=False)
+        if args.resync:
+            run_execute(run.pk)
+            run = run_start(integration=integration, pull=True, push=True, enqueue=False)
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
@@ -74,7 +78,8 @@ def profile(args: argparse.Namespace) -> int:
     stats.sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     print(
-        f"First sync of {args.tables} x {args.columns}: {run.status} in {wall:.1f} s wall, of which "
+        f"{'Resync' if args.resync else 'First sync'} of {args.tables} x {args.columns}: {run.status} in "
+        f"{wall:.1f} s wall, of which "
         f"{waiting:.1f} s blocked on sockets, locks and the database, {wall - waiting:.1f} s Python work."
     )
     return 0

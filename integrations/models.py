@@ -393,18 +393,17 @@ class PendingPush(models.Model):
 
 
 class SyncStagedPush(models.Model):
-    """A matched catalog asset whose push waits until the run's pull is checked (pull + push runs
-    whose mass-removal stop could trip): a stopped run then writes nothing to the catalog.
+    """One batch's push, held back until the run's pull is checked (pull + push runs whose
+    mass-removal stop could trip): a stopped run then writes nothing to the catalog.
 
-    `asset` is the connector's own record of the catalog asset, pickled by this same run and read
-    back by it; rows go when the run ends."""
+    `payload` is the batch's prepared push (only batches that would write are held), or for a
+    connector that cannot prepare one, its matched catalog assets; pickled by this same run and
+    read back by it; rows go when the run ends."""
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="staged_pushes")
     datastore_id = models.PositiveBigIntegerField()
     batch = models.PositiveIntegerField()
-    level = models.CharField(max_length=10, choices=AssetLink.Level.choices)
-    object_id = models.PositiveBigIntegerField()
-    asset = models.BinaryField()
+    payload = models.BinaryField()
 
     class Meta:
         indexes = [models.Index(fields=["run", "datastore_id", "batch"])]

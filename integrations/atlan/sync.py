@@ -32,6 +32,7 @@ from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.names import names_match
 from integrations.sync.pins import Pin, pin_refresh
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
+from integrations.sync.staging import PreparedPush
 from integrations.sync.tags import CatalogTag, tag_color_normalise
 from integrations.sync.values import AssetPush
 
@@ -257,6 +258,11 @@ class AtlanSync(CatalogSync):
     def datastore_push(
         self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
     ) -> None:
+        self.push_send(ds, self.push_prepare(ds, matched, wanted))
+
+    def push_prepare(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> PreparedPush:
         targets = []
         for key, item in wanted.items():
             asset = matched[key]
@@ -282,6 +288,11 @@ class AtlanSync(CatalogSync):
             username=self.username,
             announcements_on=self.integration.enable_announcements,
         )
+        writes = bool(plan.updates or plan.announcements)
+        return PreparedPush(list(wanted), writes, (plan, len(targets)))
+
+    def push_send(self, ds: Datastore, prepared: PreparedPush) -> None:
+        plan, targets = prepared.plan
         if self.ctx.preview:
             self.ctx.log(
                 f"Would write custom metadata to {len(plan.updates)} asset(s) and change "
@@ -297,7 +308,7 @@ class AtlanSync(CatalogSync):
             # What was actually written, not what was planned: a refused batch is not "pushed".
             pushed = counts["assets_pushed"] - before[0]
             alerts = counts["announcements_set"] + counts["announcements_cleared"] - before[1]
-            current = len(targets) - len(plan.updates)
+            current = targets - len(plan.updates)
             self.ctx.log(
                 f"Pushed custom metadata to {pushed} asset(s) with changed values"
                 + (f" ({current} already up to date)" if targets else "")

@@ -38,6 +38,7 @@ from integrations.sync.mapping import (
 )
 from integrations.sync.pins import Pin, pins_load
 from integrations.sync.staging import (
+    PreparedPush,
     asset_labels,
     assignments_count,
     push_stage,
@@ -151,6 +152,17 @@ class CatalogSync(ABC):
         self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
     ) -> None: ...
 
+    def push_prepare(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> PreparedPush | None:
+        """Plan a batch's push without sending it, for runs that hold pushes back until the pull
+        is checked; None (the default): hold the matched assets and push from them later."""
+        return None
+
+    def push_send(self, ds: Datastore, prepared: PreparedPush) -> None:
+        """Send what `push_prepare` planned (connectors that prepare pushes send them here)."""
+        raise NotImplementedError
+
     @abstractmethod
     def requests(self) -> RequestCounts: ...
 
@@ -206,16 +218,22 @@ class CatalogSync(ABC):
 
     def pushes_release(self) -> None:
         """Push what was held back, batch by batch as it was read (each table with its columns)."""
-        self.ctx.log("The pull passed its safety check: pushing the values held back until now.")
         failed: set[int] = set()
-        for ds, matched in staged_batches(self.ctx.run.pk):
+        for n, (ds, staged) in enumerate(staged_batches(self.ctx.run.pk)):
+            if not n:
+                self.ctx.log("The pull passed its safety check: pushing the values held back until now.")
             if ds.pk in failed:
                 continue
             self.ctx.checkpoint()
-            self.links = links_load_keys(self.integration.pk, matched)
-            wanted = values_for_matched(ds.name, list(matched), asset_labels(ds, matched))
+            keys = staged.keys if isinstance(staged, PreparedPush) else list(staged)
+            self.links = links_load_keys(self.integration.pk, keys)
             try:
-                self.datastore_push(ds, matched, wanted)
+                if isinstance(staged, PreparedPush):
+                    self.push_send(ds, staged)
+                else:
+                    matched: dict[AssetKey, CatalogAsset] = staged
+                    wanted = values_for_matched(ds.name, keys, asset_labels(ds, keys))
+                    self.datastore_push(ds, matched, wanted)
             except CatalogAuthenticationError:
                 raise
             except CatalogError as exc:
@@ -226,6 +244,22 @@ class CatalogSync(ABC):
                 self.ctx.catalog_failed(exc, catalog=self.catalog)
             finally:
                 self.links = {}
+
+    def batch_push(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], labels: Mapping[AssetKey, str]
+    ) -> None:
+        """Push a batch now, or, while pushes are held back, hold it (only if it would write)."""
+        wanted = values_for_matched(ds.name, list(matched), labels)
+        if not self.defer_push:
+            self.datastore_push(ds, matched, wanted)
+            return
+        prepared = self.push_prepare(ds, matched, wanted)
+        if prepared is None:
+            push_stage(self.ctx.run.pk, ds.id, self.batches, dict(matched))
+        elif prepared.writes:
+            push_stage(self.ctx.run.pk, ds.id, self.batches, prepared)
+        else:
+            self.push_send(ds, prepared)  # nothing for the catalog: it only logs and remembers
 
     def containers_push(self, container_ids: Sequence[int]) -> None:
         """An event push: only the given tables, datastore by datastore."""
@@ -359,11 +393,8 @@ class CatalogSync(ABC):
         run = self.ctx.run
         worked = len(batch) + sum(len(f) for f in assets.fields_by_container.values())
         self.ctx.progress(min(run.progress_done + worked, run.progress_total), run.progress_total)
-        if self.push and self.defer_push:
-            push_stage(self.ctx.run.pk, ds.id, self.batches, matched.matched)
-        elif self.push:
-            wanted = values_for_matched(ds.name, list(matched.matched), assets.labels)
-            self.datastore_push(ds, matched.matched, wanted)
+        if self.push:
+            self.batch_push(ds, matched.matched, assets.labels)
 
     def table_order(self, table: CatalogAsset) -> Any:
         """Where a catalog table comes in the catalog's own order (batches follow it)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from catalog.models import Container, Datastore, Field, Tag
@@ -28,37 +29,39 @@ def assignments_count(integration_id: int) -> int:
     return total
 
 
-def push_stage(run_id: int, datastore_id: int, batch: int, matched: Mapping[AssetKey, CatalogAsset]) -> None:
-    SyncStagedPush.objects.bulk_create(
-        [
-            SyncStagedPush(
-                run_id=run_id,
-                datastore_id=datastore_id,
-                batch=batch,
-                level=level,
-                object_id=pk,
-                # Written and read back by the same run of the same code: never anyone else's bytes.
-                asset=pickle.dumps(asset, protocol=pickle.HIGHEST_PROTOCOL),
-            )
-            for (level, pk), asset in matched.items()
-        ],
-        batch_size=_CHUNK,
+@dataclass
+class PreparedPush:
+    """A batch's push, planned from what the catalog holds and what Plumbline wants, not sent yet.
+
+    `plan` is the connector's own; `writes` says whether sending it changes the catalog (a plan
+    without writes only logs and remembers, and is sent at once even when pushes are held back)."""
+
+    keys: list[AssetKey]
+    writes: bool
+    plan: Any
+
+
+def push_stage(
+    run_id: int, datastore_id: int, batch: int, payload: PreparedPush | Mapping[AssetKey, Any]
+) -> None:
+    """Hold back a batch's push: its prepared push, or the matched assets to push from later."""
+    SyncStagedPush.objects.create(
+        run_id=run_id,
+        datastore_id=datastore_id,
+        batch=batch,
+        # Written and read back by the same run of the same code: never anyone else's bytes.
+        payload=pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL),
     )
 
 
-def staged_batches(run_id: int) -> Iterator[tuple[Datastore, dict[AssetKey, CatalogAsset]]]:
+def staged_batches(run_id: int) -> Iterator[tuple[Datastore, PreparedPush | dict[AssetKey, CatalogAsset]]]:
     """The held-back batches in the order they were read, one batch in memory at a time."""
-    rows = SyncStagedPush.objects.filter(run_id=run_id)
-    keys = rows.values_list("datastore_id", "batch").distinct().order_by("datastore_id", "batch")
-    datastores = Datastore.objects.in_bulk({ds_id for ds_id, _ in keys})
-    for ds_id, batch in keys:
-        matched: dict[AssetKey, CatalogAsset] = {}
-        for level, pk, blob in rows.filter(datastore_id=ds_id, batch=batch).values_list(
-            "level", "object_id", "asset"
-        ):
-            matched[(level, pk)] = pickle.loads(bytes(blob))  # noqa: S301 (our own run's rows)
+    rows = SyncStagedPush.objects.filter(run_id=run_id).order_by("datastore_id", "batch")
+    datastores = Datastore.objects.in_bulk(set(rows.values_list("datastore_id", flat=True)))
+    for pk in list(rows.values_list("pk", flat=True)):
+        ds_id, blob = SyncStagedPush.objects.values_list("datastore_id", "payload").get(pk=pk)
         if ds_id in datastores:
-            yield datastores[ds_id], matched
+            yield datastores[ds_id], pickle.loads(bytes(blob))  # noqa: S301 (our own run's rows)
 
 
 def staged_clear(run_id: int) -> None:
