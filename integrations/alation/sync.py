@@ -11,6 +11,7 @@ from catalog.models import Check, Datastore
 from integrations.alation.client import AlationClient
 from integrations.alation.health import (
     KEY_PREFIX,
+    HealthPlan,
     ValueKey,
     check_id_of,
     health_apply,
@@ -30,7 +31,9 @@ from integrations.alation.push import (
     FIELD_SPECS,
     FLAG_TYPE,
     TEMPLATES,
+    FlagPlan,
     PushTarget,
+    ValueChange,
     flags_apply,
     flags_plan,
     text_of,
@@ -55,10 +58,21 @@ from integrations.sync.context import RunContext
 from integrations.sync.links import links_titles_save
 from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
+from integrations.sync.staging import PreparedPush
 from integrations.sync.tags import CatalogTag, tag_color_normalise
 from integrations.sync.values import AssetPush, checks_active, checks_for_containers
 
 CHECKPOINT_EVERY = 1000
+
+
+@dataclass
+class AlationPush:
+    """A batch's push as planned: custom field values, Data Health and trust flags."""
+
+    values: list[ValueChange]
+    health: HealthPlan
+    flags: FlagPlan
+    targets: int
 
 
 @dataclass(frozen=True)
@@ -284,6 +298,11 @@ class AlationSync(CatalogSync):
     def datastore_push(
         self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
     ) -> None:
+        self.push_send(ds, self.push_prepare(ds, matched, wanted))
+
+    def push_prepare(
+        self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
+    ) -> PreparedPush:
         targets = []
         for key, item in wanted.items():
             obj = matched[key]
@@ -294,24 +313,35 @@ class AlationSync(CatalogSync):
                 )
             )
         values = values_plan(targets, self.field_ids) if self.fields_ready else []
-        written = values_apply(values, self.client, self.ctx)
-        health = self.health_push(ds, matched, wanted)
+        health = self.health_prepare(ds, matched, wanted)
         tables = [t for t in targets if t.anomalies is not None]
         flags = flags_plan(tables, self.flags_own(tables), flags_on=self.integration.enable_announcements)
-        links_titles_save(self.links, flags_apply(flags, self.client, self.ctx))
-        assets = len({c.target.key for c in values})
+        writes = bool(values or health.writes or flags.changes)
+        return PreparedPush(list(wanted), writes, AlationPush(values, health, flags, len(targets)))
+
+    def push_send(self, ds: Datastore, prepared: PreparedPush) -> None:
+        push: AlationPush = prepared.plan
+        written = values_apply(push.values, self.client, self.ctx)
+        health_apply(push.health, self.client, self.ctx, ds.name)
+        for held_value, _, _ in push.health.removals:
+            if self.dq_values is not None:
+                self.dq_values.pop(value_key(held_value), None)
+        for definition, _ in push.health.fields:
+            self.dq_fields[definition.key.casefold()] = definition
+        links_titles_save(self.links, flags_apply(push.flags, self.client, self.ctx))
+        assets = len({c.target.key for c in push.values})
         verb = "Would write" if self.ctx.preview else "Wrote"
         self.ctx.log(
-            f"{verb} custom field values on {assets} asset(s) ({len(values)} value(s); "
-            f"{len(targets) - assets} already up to date), {health} Data Health change(s) and "
-            f"{len(flags.changes)} trust flag change(s)."
+            f"{verb} custom field values on {assets} asset(s) ({len(push.values)} value(s); "
+            f"{push.targets - assets} already up to date), {push.health.writes} Data Health change(s) and "
+            f"{len(push.flags.changes)} trust flag change(s)."
             + ("" if self.ctx.preview or written == assets else f" {assets - written} asset(s) failed."),
             datastore=ds.name,
         )
 
-    def health_push(
+    def health_prepare(
         self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
-    ) -> int:
+    ) -> HealthPlan:
         objects = {k: o for k, o in matched.items() if isinstance(o, CatalogObject)}
         labels = {k: item.label for k, item in wanted.items()}
         container_ids = [pk for level, pk in objects if level == "container"]
@@ -322,13 +352,7 @@ class AlationSync(CatalogSync):
             for k, o in objects.items()
             if k[0] != "datastore"
         }
-        plan = health_plan(rows, self.dq_fields, held, on)
-        health_apply(plan, self.client, self.ctx, ds.name)
-        for held_value, _, _ in plan.removals:
-            held.pop(value_key(held_value), None)
-        for definition, _ in plan.fields:
-            self.dq_fields[definition.key.casefold()] = definition
-        return plan.writes
+        return health_plan(rows, self.dq_fields, held, on)
 
     def dq_values_held(self, container_ids: list[int]) -> dict[ValueKey, DataQualityValue]:
         """Plumbline's Data Health values in Alation: all of them once per full sync; in an event

@@ -141,3 +141,29 @@ def test_progress_moves_batch_by_batch_within_a_datastore(atlan_sandbox, demo, s
     sales = [done for name, done in seen if name == "Sales Warehouse"]
     assert len(sales) > 3 and sales == sorted(sales) and len(set(sales)) == len(sales)
     assert run.progress_done == run.progress_total > sales[-1]
+
+
+def test_a_tripped_removal_stop_in_an_alation_pull_and_push_run_writes_nothing_to_alation(
+    alation_sandbox, demo
+):
+    store = alation_sandbox.store
+    integration = alation.integration_make(alation_sandbox)
+    assert alation.finished(alation.sync(integration), alation.DEMO_PULL_WARNINGS)
+    columns = AssetLink.objects.filter(integration=integration, level="field").order_by("id")[:12]
+    for link in columns:
+        store.add_tag(link.catalog_qualified_name, "PII")
+    assert alation.finished(alation.sync(integration), alation.DEMO_PULL_WARNINGS)
+    assignments = tags_state()
+    assert len(assignments) >= 12
+    for link in AssetLink.objects.filter(integration=integration):
+        for tag in store.tags_of(link.catalog_qualified_name):
+            store.remove_tag(link.catalog_qualified_name, tag)
+    values_before = alation.values(alation_sandbox, f"{alation.SALES}.ORDER_ITEMS")
+    atlan.Anomaly.objects.filter(container__name="ORDER_ITEMS").delete()
+    store.reset_counts()
+    run = alation.sync(integration)
+    assert run.status == "failed" and "stopped before changing any tag" in run.message
+    assert store.write_count() == 0
+    assert alation.values(alation_sandbox, f"{alation.SALES}.ORDER_ITEMS") == values_before
+    assert tags_state() == assignments
+    assert not SyncChange.objects.filter(run=run, applied=True).exists()
