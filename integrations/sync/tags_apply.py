@@ -313,7 +313,11 @@ class PullOutcome:
 
 def pull_apply_decided(ctx: RunContext, decision: PullDecision) -> PullOutcome:
     """Audit every change and (unless previewing) write them, streaming the staging table and the
-    assignments in chunks, in one transaction."""
+    assignments in chunks.
+
+    One transaction per chunk, not one for the whole pull: at a million assets that one would hold
+    SQLite's write lock longer than the web process and the heartbeat wait for it (30 s). The
+    stop was decided before the first write, and a pull cut short converges on the next one."""
     res = decision.resolution
     for name, why in sorted(res.skipped.items()):
         ctx.warning(f"Catalog tag “{name}” skipped: {why}.")
@@ -332,14 +336,14 @@ def pull_apply_decided(ctx: RunContext, decision: PullDecision) -> PullOutcome:
         )
     names = dict(Datastore.objects.values_list("id", "name"))
     outcome = PullOutcome()
-    if ctx.preview:
-        _chunks_apply(ctx, decision, names, outcome, write=False)
-    else:
+    if not ctx.preview:
         with transaction.atomic():
             _apply(
                 PullPlan(create=res.create, convert=res.convert, refresh=res.refresh), decision.integration_id
             )
-            _chunks_apply(ctx, decision, names, outcome, write=True)
+    _chunks_apply(ctx, decision, names, outcome, write=not ctx.preview)
+    if not ctx.preview:
+        with transaction.atomic():
             _apply(PullPlan(delete=decision.delete), decision.integration_id)
     verb = "Would add" if ctx.preview else "Added"
     ctx.log(
@@ -362,12 +366,14 @@ def _chunks_apply(
         _changes_audit(ctx, plan, names, objects)
         outcome.added += len(plan.add)
         if write:
-            outcome.lost |= _apply(plan, decision.integration_id)
+            with transaction.atomic():
+                outcome.lost |= _apply(plan, decision.integration_id)
     for plan, objects in _removals_chunks(decision):
         _changes_audit(ctx, plan, names, objects)
         outcome.removed += len(plan.remove)
         if write:
-            _apply(plan, decision.integration_id)
+            with transaction.atomic():
+                _apply(plan, decision.integration_id)
     for orphan in decision.delete:
         ctx.change(
             datastore="", asset=f"tag {orphan.name}", kind="tag_deleted", attribute="tag", before=orphan.name
