@@ -9,9 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Container, ContainerTag, Datastore, Field, FieldTag, Tag
 from integrations.models import Integration, SyncChange, SyncLogLine, SyncOwnTag, SyncRun, SyncWantedTag
 from integrations.sync import tags_apply
+from integrations.sync.assets import LEVEL_MODELS, datastore_keys
 from integrations.sync.context import RunContext, RunStopped
-from integrations.sync.tags import CatalogTag
-from integrations.sync.tags_apply import PullCollector, pull_apply_decided, pull_decide, pull_finish
+from integrations.sync.mapping import datastore_assets_load
+from integrations.sync.tags import Assignment, CatalogTag, PullInput, pull_plan
+from integrations.sync.tags_apply import (
+    PullCollector,
+    pull_apply_decided,
+    pull_decide,
+    pull_finish,
+    tags_load,
+)
 
 CATALOG = [
     CatalogTag("PII", "#DC2626", "Personal data"),
@@ -22,8 +30,8 @@ CATALOG = [
 
 class World:
     """One datastore of `tables` tables × 5 columns read in full, one never read, and tags: this
-    integration's "PII" (kept where still wanted) and "Old" (lost in the catalog), a global
-    "Gold" that Overwrite Tags converts, and "New" to create (inherited on some columns)."""
+    integration's "PII" (kept where still wanted), "Old" (lost in the catalog) and two orphans, a
+    global "Gold" that Overwrite Tags converts, and "New" to create (inherited on some columns)."""
 
     def __init__(self, tables: int):
         self.integration = Integration(name="Atlan", url="https://acme.atlan.com", overwrite_tags=True)
@@ -53,6 +61,10 @@ class World:
         FieldTag.objects.create(field=far, tag=old)  # a datastore not read: stays
         ContainerTag.objects.create(container=tables_[0], tag=old)
         FieldTag.objects.create(field=self.fields[-1], tag=old)
+        # Orphans once the pull is done: one whose only assignment goes, one used nowhere already.
+        stale = Tag.objects.create(name="Stale", tag_type="external", integration=self.integration)
+        FieldTag.objects.create(field=self.fields[5], tag=stale)
+        Tag.objects.create(name="Unused", tag_type="external", integration=self.integration)
         # The last table lies outside the integration's scope: its tags stay.
         self.kept = {("container", tables_[-1].pk)} | {
             ("field", f.pk) for f in self.fields if f.container_id == tables_[-1].pk
@@ -256,3 +268,60 @@ def queries_of_a_pull(tables: int) -> int:
 def test_the_queries_of_a_pull_do_not_grow_with_the_assets(db):
     small, large = queries_of_a_pull(10), queries_of_a_pull(100)  # 50 and 500 columns, one chunk
     assert large == small, (small, large)
+
+
+def test_the_streamed_pull_audits_what_the_in_memory_plan_plans(db, small_chunks):
+    """The reference: `pull_plan` over the same records held in memory, labelled the way the
+    runner labelled assets before issue 17 (datastore_assets_load)."""
+    world = World(tables=6)
+    ds = world.ds
+    assignments = [
+        Assignment((level, obj), tag, ds_id, source)
+        for level, model in LEVEL_MODELS.items()
+        for obj, tag, ds_id, source in model.tags.through.objects.values_list(
+            f"{level}_id",
+            "tag_id",
+            {"datastore": "datastore_id", "container": "container__datastore_id"}.get(
+                level, "field__container__datastore_id"
+            ),
+            "inherited_from",
+        )
+    ]
+    names = {n for names in world.tags.values() for n in names}
+    plan = pull_plan(
+        PullInput(
+            integration_id=world.integration.pk,
+            overwrite_tags=True,
+            wanted={key: set(names) for key, names in world.tags.items() if names},
+            scope_datastores={ds.pk},
+            catalog_tags={t.name.casefold(): t for t in CATALOG},
+            existing_tags=tags_load(world.integration.pk, names),
+            assignments=assignments,
+            asset_datastore=dict.fromkeys(datastore_keys(ds.pk), ds.pk),
+            sources={
+                key: {n.casefold(): s for n, s in by_name.items()} for key, by_name in world.sources.items()
+            },
+            kept=world.kept,
+        )
+    )
+    labels = datastore_assets_load(ds.pk, ds.name).labels
+    expected = (
+        [("", f"tag {t.name}", "tag_created", "") for t in plan.create]
+        + [("", f"tag {old.name}", "tag_converted", "global") for old, _ in plan.convert]
+        + [("Sales", labels[key], "tag_added", "") for key, name in plan.add]
+        + [("Sales", labels[key], "tag_removed", gone.name) for key, gone in plan.remove]
+        + [("", f"tag {t.name}", "tag_deleted", t.name) for t in plan.delete]
+    )
+    added = [
+        (f"{name} (inherited from {plan.source_of(key, name)})" if plan.source_of(key, name) else name)
+        for key, name in plan.add
+    ]
+    run = world.pull(batches=4)
+    changes = list(
+        SyncChange.objects.filter(run=run)
+        .order_by("id")
+        .values_list("datastore", "asset", "kind", "before", "after")
+    )
+    assert [c[:4] for c in changes] == expected
+    assert [c[4] for c in changes if c[2] == "tag_added"] == added
+    assert plan.remove and plan.add and plan.create and plan.convert and len(plan.delete) == 2
