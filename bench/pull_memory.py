@@ -58,9 +58,9 @@ def measure(wanted: int, *, trace: bool = True) -> tuple[float, float, int]:
     if trace:
         tracemalloc.start()
     try:
-        collector = PullCollector(catalog="Atlan", run_id=run.pk)  # type: ignore[call-arg]
-    except TypeError:  # the collector from before issue 17
-        collector = PullCollector(catalog="Atlan")
+        collector = PullCollector(catalog="Atlan", run_id=run.pk)
+    except TypeError:  # the collector from before issue 17, measured the same way
+        collector = PullCollector(catalog="Atlan")  # type: ignore[call-arg]
     collector.datastore_add(ds.id, scope=keys, labels={}, tags=tags, sources={})
     del tags
     pull_finish(ctx, collector, catalog, integration=integration)
