@@ -407,3 +407,42 @@ class SyncStagedPush(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "datastore_id", "batch"])]
+
+
+class SyncWantedTag(models.Model):
+    """A pull's staging row: one catalog tag a run found on one Plumbline asset, or (`kept`) an
+    asset the integration's scope leaves out, whose tags stay whatever the catalog says.
+
+    Kept in the database rather than in the worker so a pull's memory does not grow with the
+    catalog, and so the integration-wide mass-removal stop is counted in SQL. Deleted when the
+    pull is done and with its run."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    level = models.CharField(max_length=10, choices=AssetLink.Level.choices)
+    object_id = models.PositiveBigIntegerField()
+    datastore_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=1024, blank=True)  # as the catalog spells it (TAG_NAME_MAX)
+    name_folded = models.CharField(max_length=1024, blank=True)
+    # Empty: applied to the asset itself; otherwise the catalog asset it was propagated from.
+    inherited_from = models.TextField(blank=True)
+    kept = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # Paging through a run's rows, and "is this tag (still) wanted on this asset?".
+            models.Index(fields=["run", "id"], name="wanted_tag_run_id"),
+            models.Index(fields=["run", "level", "object_id"], name="wanted_tag_asset"),
+        ]
+
+
+class SyncOwnTag(models.Model):
+    """This integration's external tags as a run's pull found them before changing anything, by
+    casefolded name: the removal rule compares them with the staged names in SQL. Python's
+    casefold, not the database's LOWER, which differs between databases beyond ASCII."""
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tag_id = models.PositiveBigIntegerField()
+    name_folded = models.CharField(max_length=1024)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "tag_id"], name="own_tag_unique")]

@@ -17,6 +17,7 @@ from integrations.liveness import Heartbeat, runs_sweep
 from integrations.models import Integration, SyncLogLine, SyncRun
 from integrations.scope import UNLIMITED, scope_labels, scope_snapshot
 from integrations.sync.context import RunCancelled, RunContext, RunStopped
+from integrations.sync.tags_apply import pull_staging_delete
 
 logger = logging.getLogger(__name__)
 __all__ = [
@@ -165,6 +166,8 @@ def _outcome_of(ctx: RunContext, exc: Exception) -> tuple[str, str]:
 def run_finish(ctx: RunContext, *, status: str, message: str) -> SyncRun:
     """Record how the run ended, only if it is still running: a run marked failed stays failed."""
     ctx.changes_flush()
+    # However the run ended, a pull's staging rows are no use any more.
+    pull_staging_delete(ctx.run.pk)
     ctx.progress_save()
     run = ctx.run
     now = timezone.now()

@@ -34,6 +34,20 @@ class CatalogAsset(Protocol):
     def name(self) -> str: ...
 
 
+def datastore_keys(datastore_id: int) -> set[AssetKey]:
+    """Every asset key of a datastore: itself, its containers and their fields."""
+    keys: set[AssetKey] = {("datastore", datastore_id)}
+    keys.update(
+        ("container", pk)
+        for pk in Container.objects.filter(datastore_id=datastore_id).values_list("id", flat=True)
+    )
+    keys.update(
+        ("field", pk)
+        for pk in Field.objects.filter(container__datastore_id=datastore_id).values_list("id", flat=True)
+    )
+    return keys
+
+
 def datastore_other_keys(datastore_id: int) -> set[AssetKey]:
     """The keys of a datastore's containers a sync does not match (files, computed) and their fields."""
     others = Container.objects.filter(datastore_id=datastore_id).exclude(

@@ -114,7 +114,7 @@ class CatalogSync(ABC):
         self.pull = ctx.run.pull if pull is None else pull
         self.push = ctx.run.push if push is None else push
         self.links: Links = {}
-        self.collector = PullCollector(catalog=self.catalog)
+        self.collector = PullCollector(catalog=self.catalog, run_id=ctx.run.pk)
         # An admin's overrides by datastore: connectors locate a pinned datastore by its pin.
         self.pins: dict[int, Pin] = pins_load(self.integration.pk)
         # Pull + push runs whose mass-removal stop could trip push only once the pull is checked.

@@ -1,10 +1,12 @@
 """External tags: catalog tags on matched assets become this integration's external tags.
 
-`pull_plan` is pure (plain records in, a plan out): it decides which tags to create, convert or
-delete and which assignments to add or remove, and whether the mass-removal safety threshold
-stops the pull. `integrations.sync.tags_apply` reads the current state and writes a plan in bulk.
-The rules (Overwrite Tags, a failed read or an asset out of scope never removes, the
-mass-removal stop) live only here.
+The rules, pure (plain records in, decisions out): `tags_resolve` (which Plumbline tag each catalog
+tag name becomes: create, convert with Overwrite Tags, refresh, or skip and why),
+`assignment_change` (add, re-source or leave one tag on one asset) and `removal_stop_reason` (the
+mass-removal safety stop). `pull_plan` composes them over a whole integration held in memory,
+with the removal rule (a failed read or an asset out of scope never removes); the streamed pull
+in `integrations.sync.tags_apply` applies the same rules chunk by chunk and the removal rule in
+SQL, over the run's staging table.
 """
 
 from __future__ import annotations
@@ -104,57 +106,120 @@ def tag_color_normalise(hex_color: str) -> str:
     return value.upper()
 
 
-def pull_plan(data: PullInput) -> PullPlan:
-    plan = PullPlan(asset_datastore=data.asset_datastore, sources=data.sources)
-    by_name = {t.name.casefold(): t for t in data.existing_tags}
-    assignments = list(data.assignments)
-    mine = {
-        t.id: t
-        for t in by_name.values()
-        if t.tag_type == Tag.Type.EXTERNAL and t.integration_id == data.integration_id
-    }
-    plan.current_assignments = sum(1 for a in assignments if a.tag_id in mine)
-    resolved = _tags_resolve(plan, data, by_name, mine)
-    _adds_plan(plan, data, resolved, assignments)
-    _removals_plan(plan, data, mine, assignments)
-    _stop_check(plan, data)
-    usage = Counter(a.tag_id for a in assignments)
-    for _key, removed in plan.remove:
-        usage[removed.id] -= 1
-    added_ids = {tag.id for _, n in plan.add if (tag := resolved.get(n.casefold())) is not None}
-    plan.delete = [t for t in mine.values() if usage[t.id] <= 0 and t.id not in added_ids]
-    return plan
+@dataclass
+class TagResolution:
+    """What each catalog tag name in use becomes, decided once per name."""
+
+    create: list[CatalogTag] = field(default_factory=list)
+    convert: list[tuple[ExistingTag, CatalogTag]] = field(default_factory=list)
+    refresh: list[tuple[ExistingTag, CatalogTag]] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # tag name -> why
+    # By casefolded name: the existing tag it becomes, None for a tag to create. Names absent
+    # here (skipped, or unknown to the catalog) are neither added nor created.
+    resolved: dict[str, ExistingTag | None] = field(default_factory=dict)
+    # This integration's own external tags before the pull, by id.
+    mine: dict[int, ExistingTag] = field(default_factory=dict)
 
 
-def _tags_resolve(
-    plan: PullPlan, data: PullInput, by_name: Mapping[str, ExistingTag], mine: Mapping[int, ExistingTag]
-) -> dict[str, ExistingTag | None]:
-    """Once per catalog tag name: the Plumbline tag it becomes (None: a tag to create), or why skipped."""
-    used = {name.casefold() for names in data.wanted.values() for name in names}
-    resolved: dict[str, ExistingTag | None] = {}
-    for folded in sorted(used):
-        catalog = data.catalog_tags.get(folded)
+def tags_resolve(
+    names: Iterable[str],
+    catalog_tags: Mapping[str, CatalogTag],
+    existing_tags: Iterable[ExistingTag],
+    *,
+    integration_id: int,
+    overwrite_tags: bool,
+) -> TagResolution:
+    """Once per catalog tag name in use (casefolded): the Plumbline tag it becomes, or why skipped."""
+    by_name = {t.name.casefold(): t for t in existing_tags}
+    out = TagResolution(
+        mine={
+            t.id: t
+            for t in by_name.values()
+            if t.tag_type == Tag.Type.EXTERNAL and t.integration_id == integration_id
+        }
+    )
+    for folded in sorted({n.casefold() for n in names}):
+        catalog = catalog_tags.get(folded)
         if catalog is None:
             continue
         existing = by_name.get(folded)
         if existing is None:
-            resolved[folded] = None
-            plan.create.append(catalog)
-        elif existing.id in mine:
-            resolved[folded] = existing
+            out.resolved[folded] = None
+            out.create.append(catalog)
+        elif existing.id in out.mine:
+            out.resolved[folded] = existing
             if (existing.color.upper(), existing.description) != (catalog.color.upper(), catalog.description):
-                plan.refresh.append((existing, catalog))
-        elif existing.tag_type == Tag.Type.GLOBAL and data.overwrite_tags:
-            resolved[folded] = existing
-            plan.convert.append((existing, catalog))
+                out.refresh.append((existing, catalog))
+        elif existing.tag_type == Tag.Type.GLOBAL and overwrite_tags:
+            out.resolved[folded] = existing
+            out.convert.append((existing, catalog))
         elif existing.tag_type == Tag.Type.GLOBAL:
-            plan.skipped[catalog.name] = (
+            out.skipped[catalog.name] = (
                 f"a global tag “{existing.name}” already exists; turn on Overwrite Tags to convert it"
             )
         else:
             owner = existing.owner or f"integration {existing.integration_id}"
-            plan.skipped[catalog.name] = f"the tag “{existing.name}” belongs to {owner}"
-    return resolved
+            out.skipped[catalog.name] = f"the tag “{existing.name}” belongs to {owner}"
+    return out
+
+
+def assignment_change(tag: ExistingTag | None, have: str | None, source: str) -> str:
+    """One resolved catalog tag on one asset: "add", "resource" (it stays, but now comes from
+    `source`) or "" (already right). `have` is the assignment's current source, None if absent."""
+    if tag is None or have is None:
+        return "add"
+    return "resource" if have != source else ""
+
+
+def removal_stop_reason(removals: int, current: int, *, threshold: float, minimum: int) -> str:
+    """The mass-removal safety stop: why too many removals at once stop the pull ("" if they do not)."""
+    if removals >= minimum and removals > threshold * current:
+        return (
+            f"The pull would remove {removals} of this integration's {current} tag "
+            f"assignments (more than {threshold:.0%}), so it stopped before changing any tag. "
+            "If the catalog really lost these tags, raise PLUMBLINE_TAG_REMOVAL_THRESHOLD; if the "
+            "token lost access to assets, fix its persona and sync again."
+        )
+    return ""
+
+
+def pull_plan(data: PullInput) -> PullPlan:
+    """The whole integration's pull planned in memory from plain records (the rules' reference)."""
+    plan = PullPlan(asset_datastore=data.asset_datastore, sources=data.sources)
+    assignments = list(data.assignments)
+    resolution = tags_resolve(
+        (n for names in data.wanted.values() for n in names),
+        data.catalog_tags,
+        data.existing_tags,
+        integration_id=data.integration_id,
+        overwrite_tags=data.overwrite_tags,
+    )
+    mine, resolved = resolution.mine, resolution.resolved
+    plan.create, plan.convert, plan.refresh = resolution.create, resolution.convert, resolution.refresh
+    plan.skipped = resolution.skipped
+    plan.current_assignments = sum(1 for a in assignments if a.tag_id in mine)
+    _adds_plan(plan, data, resolved, assignments)
+    _removals_plan(plan, data, mine, assignments)
+    plan.stop_reason = removal_stop_reason(
+        len(plan.remove),
+        plan.current_assignments,
+        threshold=data.threshold,
+        minimum=data.min_removals_to_stop,
+    )
+    usage = Counter(a.tag_id for a in assignments)
+    for _key, removed in plan.remove:
+        usage[removed.id] -= 1
+    added_ids = {tag.id for _, n in plan.add if (tag := resolved.get(n.casefold())) is not None}
+    plan.delete = tags_orphaned(mine, usage, added_ids)
+    return plan
+
+
+def tags_orphaned(
+    mine: Mapping[int, ExistingTag], left: Mapping[int, int], added: AbstractSet[int]
+) -> list[ExistingTag]:
+    """This integration's tags used nowhere once the pull is applied: `left` is how many
+    assignments each keeps after the removals, `added` the tags that gain one."""
+    return [t for t in mine.values() if left.get(t.id, 0) <= 0 and t.id not in added]
 
 
 def _adds_plan(
@@ -170,9 +235,12 @@ def _adds_plan(
             if folded not in resolved:
                 continue
             tag = resolved[folded]
-            if tag is None or (key, tag.id) not in have:
+            change = assignment_change(
+                tag, None if tag is None else have.get((key, tag.id)), sources.get(folded, "")
+            )
+            if change == "add":
                 plan.add.append((key, data.catalog_tags[folded].name))
-            elif have[(key, tag.id)] != sources.get(folded, ""):
+            elif change == "resource" and tag is not None:
                 plan.resource.append((key, tag.id, sources.get(folded, "")))
 
 
@@ -188,15 +256,3 @@ def _removals_plan(
             continue
         if tag.name.casefold() not in wanted_folded.get(a.key, ()):
             plan.remove.append((a.key, tag))
-
-
-def _stop_check(plan: PullPlan, data: PullInput) -> None:
-    """The mass-removal safety stop: too many removals at once stops the pull before any write."""
-    removals = len(plan.remove)
-    if removals >= data.min_removals_to_stop and removals > data.threshold * plan.current_assignments:
-        plan.stop_reason = (
-            f"The pull would remove {removals} of this integration's {plan.current_assignments} tag "
-            f"assignments (more than {data.threshold:.0%}), so it stopped before changing any tag. "
-            "If the catalog really lost these tags, raise PLUMBLINE_TAG_REMOVAL_THRESHOLD; if the "
-            "token lost access to assets, fix its persona and sync again."
-        )

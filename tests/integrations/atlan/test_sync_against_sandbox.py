@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from catalog.models import Anomaly, Container, Datastore, Field, Tag
 from catalog.services import anomaly_set_status
-from integrations.models import AssetLink, Integration, SyncChange, SyncIssue, SyncRun
+from integrations.models import (
+    AssetLink,
+    Integration,
+    SyncChange,
+    SyncIssue,
+    SyncOwnTag,
+    SyncRun,
+    SyncWantedTag,
+)
 from integrations.runs import run_start
 from sandbox.atlan.store import Token
 
@@ -437,6 +445,17 @@ def test_a_pull_that_would_remove_most_tags_stops_before_writing(atlan_sandbox, 
     assert run.status == "failed"
     assert "stopped before changing any tag" in run.message
     assert {(t.name, t.fields.count(), t.containers.count()) for t in Tag.objects.all()} == before
+
+
+def test_a_pull_leaves_no_staging_rows_whether_it_applied_or_stopped(atlan_sandbox, demo):
+    integration = integration_make(atlan_sandbox)
+    assert sync(integration).status in ("succeeded", "warnings")
+    with atlan_sandbox.store.locked() as store:
+        for entity in store.entities.values():
+            entity["tags"] = []
+        store.touch()
+    assert sync(integration, push=False).status == "failed"
+    assert not SyncWantedTag.objects.exists() and not SyncOwnTag.objects.exists()
 
 
 def test_file_datastores_are_skipped_with_a_log_line(atlan_sandbox, demo):
