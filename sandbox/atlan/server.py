@@ -224,6 +224,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._send(response.status, response.body, response.headers)
 
     def _route(self, method: str, path: str) -> tuple[str, str, tuple[str, ...]] | None:
+        # Atlan answers its routes with or without a trailing slash (pyatlan posts to
+        # /api/meta/entity/bulk/ when it saves).
+        path = path.rstrip("/") or "/"
         for route_method, pattern, kind, handler in ROUTES:
             match = pattern.match(path)
             if match and route_method == method:
