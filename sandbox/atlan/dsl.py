@@ -262,9 +262,10 @@ def candidate_guids(store: Store, query: Any) -> Iterable[str]:
 def _qn_sorted(store: Store) -> tuple[list[str], list[str]]:
     """Qualified names in order with their guids, rebuilt only after the store changed."""
     cache = getattr(store, "_qn_sorted_cache", None)
-    if cache is None or cache[0] != store.version:
+    stamp = (store.names_version, store.structure_version)
+    if cache is None or cache[0] != stamp:
         pairs = sorted((e["attributes"]["qualifiedName"], g) for g, e in store.entities.items())
-        cache = (store.version, [qn for qn, _ in pairs], [g for _, g in pairs])
+        cache = (stamp, [qn for qn, _ in pairs], [g for _, g in pairs])
         store._qn_sorted_cache = cache
     return cache[1], cache[2]
 

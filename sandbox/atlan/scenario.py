@@ -190,7 +190,7 @@ def build_store(scenario: dict[str, Any], *, seed: int = 0) -> Store:
                 description=str(tok.get("description") or ""),
             )
         )
-    store.version = 0
+    store.reset_version()
     return store
 
 

@@ -5,6 +5,7 @@ server and a test thread can use it at once.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import random
@@ -51,6 +52,7 @@ SUPER_TYPES: dict[str, list[str]] = {
     "Column": ["SQL", "Catalog", "Asset", "Referenceable"],
     "DataDomain": ["DataMesh", "Catalog", "Asset", "Referenceable"],
 }
+_CHANGE_LOG_SIZE = 200_000
 READ_KINDS = frozenset(
     {"users.current", "whoami", "typedefs.list", "typedef.get", "search", "entity.get", "entity.get_by_qn"}
 )
@@ -115,6 +117,14 @@ class Store:
         self.tokens: dict[str, Token] = {}
         self.announcement_log: list[dict[str, Any]] = []
         self.version = 0
+        # Which entity each version's change touched, so a cached search can catch up by looking
+        # at those entities alone; a change not tied to one entity (a typedef, a rename, a test
+        # editing entities by hand) bumps `structure_version` instead and invalidates everything.
+        self.structure_version = 0
+        self.names_version = 0  # qualified names added or changed
+        self._change_versions: list[int] = []
+        self._change_guids: list[str] = []
+        self._changes_floor = 0
         self.counts = Counts()
         self.requests: deque[RequestRecord] = deque(maxlen=5000)
         self.scenario_name = ""
@@ -137,8 +147,32 @@ class Store:
         with self.lock:
             return td.static_hash(f"{seed}:{self._rng.getrandbits(64)}")
 
-    def touch(self) -> None:
+    def touch(self, guid: str | None = None) -> None:
+        """Record a change: of one entity (its guid), or of anything at all (no guid)."""
         self.version += 1
+        if guid is None:
+            self.structure_version += 1
+            return
+        self._change_versions.append(self.version)
+        self._change_guids.append(guid)
+        if len(self._change_guids) > _CHANGE_LOG_SIZE:
+            cut = _CHANGE_LOG_SIZE // 2
+            self._changes_floor = self._change_versions[cut - 1]
+            del self._change_versions[:cut], self._change_guids[:cut]
+
+    def changed_since(self, version: int) -> list[str] | None:
+        """Guids of the entities changed after `version` (repeats possible); None: not known."""
+        if version < self._changes_floor or version > self.version:
+            return None
+        return self._change_guids[bisect.bisect_right(self._change_versions, version) :]
+
+    def reset_version(self) -> None:
+        """Start counting versions again (a freshly built store is version 0)."""
+        self.version = 0
+        self.structure_version += 1
+        self._change_versions.clear()
+        self._change_guids.clear()
+        self._changes_floor = 0
 
     # ----- request counting -----------------------------------------------------------------
     def record_request(self, method: str, path: str, kind: str, status: int) -> None:
@@ -337,13 +371,14 @@ class Store:
                 "updateTime": now,
             }
             self._index(entity)
-            self.touch()
+            self.touch(entity["guid"])
             return entity
 
     def _index(self, entity: dict[str, Any]) -> None:
         guid = entity["guid"]
         qn = entity["attributes"]["qualifiedName"]
         self.entities[guid] = entity
+        self.names_version += 1
         self._by_type_qn[(entity["typeName"], qn)] = guid
         self._by_qn.setdefault(qn, guid)
         self._by_type.setdefault(entity["typeName"], {})[guid] = None
@@ -365,7 +400,7 @@ class Store:
     def _stamp(self, entity: dict[str, Any], username: str) -> None:
         entity["updateTime"] = max(self.now_ms(), entity["updateTime"] + 1)
         entity["updatedBy"] = username
-        self.touch()
+        self.touch(entity["guid"])
 
     def apply_attributes(self, entity: dict[str, Any], attributes: dict[str, Any], username: str) -> bool:
         with self.lock:

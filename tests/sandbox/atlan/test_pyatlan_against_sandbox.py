@@ -162,3 +162,33 @@ def test_the_sandbox_answers_its_routes_with_a_trailing_slash(atlan_sandbox):
     assert answer.status_code == 200 and answer.json()["username"]
     missing = requests.get(f"{atlan_sandbox.url}/api/meta/nothing/", headers=atlan_sandbox.headers())
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["offset", "bulk"])
+def test_pyatlan_pages_a_search_with_every_asset_once_while_saving_between_pages(atlan_sandbox, bulk):
+    """pyatlan's offset paging, and its bulk paging by a `__timestamp` range, over the sandbox's
+    fast paths, with a save every 20 assets as a script updating what it reads does."""
+    from sandbox.atlan.generator import generate
+
+    store = atlan_sandbox.load_scenario(generate(tables=30, columns=8, connections=1)[0])
+    client = AtlanClient(base_url=atlan_sandbox.url, api_key=atlan_sandbox.token)
+    conn = next(iter(store.of_type("Connection")))["attributes"]["qualifiedName"]
+    search = (
+        FluentSearch()
+        .where(CompoundQuery.active_assets())
+        .where(CompoundQuery.asset_types([Table, Column]))
+        .where(Asset.CONNECTION_QUALIFIED_NAME.eq(conn))
+        .page_size(20)
+    )
+    expected = {g for g in store.in_connection(conn) if store.get(g)["typeName"] in ("Table", "Column")}
+    seen = []
+    for asset in search.execute(client, bulk=bulk):
+        seen.append(asset.guid)
+        if len(seen) % 20 == 1:
+            updater = type(asset).updater(qualified_name=asset.qualified_name, name=asset.name)
+            updater.user_description = "checked"
+            client.asset.save([updater])
+    assert len(seen) == len(set(seen)) == len(expected) == 30 * 9
+    assert set(seen) == expected
+    assert store.request_count("search") > 270 // 20
+    assert sum(1 for g in expected if store.get(g)["attributes"].get("userDescription") == "checked") == 14
