@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             store = Store.load(state, seed=opts.seed)
             source = f"state file {state}"
         else:
-            store = build_store(load_scenario(opts.scenario), seed=opts.seed)
+            store = build_store(load_scenario(opts.scenario), seed=opts.seed, consume=True)
             source = f"scenario {opts.scenario}"
     except (ScenarioError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

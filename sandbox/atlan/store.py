@@ -53,6 +53,23 @@ SUPER_TYPES: dict[str, list[str]] = {
     "DataDomain": ["DataMesh", "Catalog", "Asset", "Referenceable"],
 }
 _CHANGE_LOG_SIZE = 200_000
+# Attributes whose values many assets share (stored once, see Store._strings).
+SHARED_VALUES = frozenset(
+    {
+        "name",
+        "dataType",
+        "connectorName",
+        "connectionQualifiedName",
+        "databaseName",
+        "databaseQualifiedName",
+        "schemaName",
+        "schemaQualifiedName",
+        "tableName",
+        "tableQualifiedName",
+        "viewName",
+        "viewQualifiedName",
+    }
+)
 READ_KINDS = frozenset(
     {"users.current", "whoami", "typedefs.list", "typedef.get", "search", "entity.get", "entity.get_by_qn"}
 )
@@ -106,11 +123,14 @@ class Store:
         self._rng = random.Random(seed)
         self._clock = clock or time.time
         self.entities: dict[str, dict[str, Any]] = {}
-        self._by_type_qn: dict[tuple[str, str], str] = {}
+        self._by_type_qn: dict[str, dict[str, str]] = {}
         self._by_qn: dict[str, str] = {}
         self._by_type: dict[str, dict[str, None]] = {}
         self._by_conn: dict[str, dict[str, None]] = {}
         self._children: dict[str, dict[str, None]] = {}
+        # One string object for each value many assets repeat (names of columns, types, parents):
+        # at a million assets, copies of them would take a tenth of the memory.
+        self._strings: dict[str, str] = {}
         self.typedefs: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in td.CATEGORIES.values()}
         for struct in td.struct_defs():
             self.typedefs["structDefs"][struct["name"]] = struct
@@ -309,7 +329,7 @@ class Store:
         return self.entities.get(guid)
 
     def find(self, type_name: str, qualified_name: str) -> dict[str, Any] | None:
-        guid = self._by_type_qn.get((type_name, qualified_name))
+        guid = self._by_type_qn.get(type_name, {}).get(qualified_name)
         return self.entities.get(guid) if guid else None
 
     def find_qn(self, qualified_name: str) -> dict[str, Any] | None:
@@ -355,12 +375,18 @@ class Store:
         with self.lock:
             qn = attributes["qualifiedName"]
             now = created_at if created_at is not None else self.now_ms()
-            attrs = {k: v for k, v in attributes.items() if v is not None and k not in RELATIONSHIP_KEYS}
-            attrs.setdefault("name", qn.rsplit("/", 1)[-1])
+            shared = self._strings.setdefault
+            attrs = {
+                k: shared(v, v) if k in SHARED_VALUES and type(v) is str else v
+                for k, v in attributes.items()
+                if v is not None and k not in RELATIONSHIP_KEYS
+            }
+            attrs.setdefault("name", shared(qn.rsplit("/", 1)[-1], qn.rsplit("/", 1)[-1]))
             attrs.setdefault("announcementUpdatedAt", 0)
+            created_by = shared(created_by, created_by)
             entity: dict[str, Any] = {
                 "guid": guid or self.new_guid(),
-                "typeName": type_name,
+                "typeName": shared(type_name, type_name),
                 "status": "ACTIVE",
                 "attributes": attrs,
                 "tags": [normalise_tag(t) for t in tags or []],
@@ -379,7 +405,7 @@ class Store:
         qn = entity["attributes"]["qualifiedName"]
         self.entities[guid] = entity
         self.names_version += 1
-        self._by_type_qn[(entity["typeName"], qn)] = guid
+        self._by_type_qn.setdefault(entity["typeName"], {})[qn] = guid
         self._by_qn.setdefault(qn, guid)
         self._by_type.setdefault(entity["typeName"], {})[guid] = None
         self._by_conn.setdefault(connection_of(qn), {})[guid] = None
@@ -696,15 +722,33 @@ class Store:
             yield self
 
 
+_NORMAL_TAGS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 def normalise_tag(tag: dict[str, Any]) -> dict[str, Any]:
-    """A directly attached tag as stored: the hash plus Atlas's propagation flags."""
-    return {
-        "typeName": tag["typeName"],
-        "propagate": bool(tag.get("propagate", False)),
-        "removePropagationsOnEntityDelete": bool(tag.get("removePropagationsOnEntityDelete", True)),
-        "restrictPropagationThroughLineage": bool(tag.get("restrictPropagationThroughLineage", False)),
-        "restrictPropagationThroughHierarchy": bool(tag.get("restrictPropagationThroughHierarchy", False)),
-    }
+    """A directly attached tag as stored: the hash plus Atlas's propagation flags.
+
+    Equal tags are one shared dict (a third of a million assets carry a tag): never change a
+    stored tag in place, replace the asset's list instead (as every write here does)."""
+    key = (
+        tag["typeName"],
+        bool(tag.get("propagate", False)),
+        bool(tag.get("removePropagationsOnEntityDelete", True)),
+        bool(tag.get("restrictPropagationThroughLineage", False)),
+        bool(tag.get("restrictPropagationThroughHierarchy", False)),
+    )
+    normal = _NORMAL_TAGS.get(key)
+    if normal is None:
+        normal = {
+            "typeName": key[0],
+            "propagate": key[1],
+            "removePropagationsOnEntityDelete": key[2],
+            "restrictPropagationThroughLineage": key[3],
+            "restrictPropagationThroughHierarchy": key[4],
+        }
+        if isinstance(key[0], str) and len(_NORMAL_TAGS) < 100_000:
+            _NORMAL_TAGS[key] = normal
+    return normal
 
 
 def _is_empty(value: Any) -> bool:
