@@ -106,8 +106,9 @@ _CATCH_UP_LIMIT = 50_000  # more changed assets than this: evaluate the query af
 
 
 def _order_of(sort: Any) -> str | None:
-    """ "guid" or "timestamp" when a search is sorted by guid, or by (createTime, guid), ascending:
-    total orders on values an asset never changes, so cached hits can be kept in order."""
+    """How a search is sorted when the sandbox can keep its cached hits in order: "guid" (by guid)
+    or "timestamp" (by createTime, then guid), both ascending; total orders on values an asset
+    never changes. None for any other sort."""
     if not isinstance(sort, list):
         return None
     fields = []
