@@ -658,7 +658,9 @@ class Api:
     # ----- access helpers -------------------------------------------------------------------
     def _visible(self, token: Token, e: dict[str, Any]) -> bool:
         # Every token lists the domains: a persona limits assets, not the domain list (unverified).
-        return e["typeName"] == DOMAIN_TYPE or token.sees(connection_of(e["attributes"]["qualifiedName"]))
+        if token.connections is None or e["typeName"] == DOMAIN_TYPE:
+            return True
+        return token.sees(connection_of(e["attributes"]["qualifiedName"]))
 
     def _readable(self, req: ApiRequest, guid: str) -> dict[str, Any]:
         e = self.store.get(guid)

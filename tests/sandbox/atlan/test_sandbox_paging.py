@@ -17,6 +17,7 @@ from sandbox.atlan.server import start_sandbox
 TS_SORT = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
 GUID_SORT = [{"__guid": {"order": "asc"}}]
 SIZE = 25
+SF_DEMO = "default/snowflake/1700000000"
 
 
 @pytest.fixture(scope="module")
@@ -291,3 +292,43 @@ def test_the_change_log_forgets_old_changes_and_then_the_query_is_evaluated_afre
         _write(sandbox, columns[i : i + 1], f"note {i}")
     assert sandbox.store.changed_since(1) is None
     assert _checked(sandbox, query, 0, GUID_SORT)[1] == 12
+
+
+def test_the_quick_term_tests_agree_with_the_field_accessors(atlan_sandbox):
+    from sandbox.atlan.dsl import accessor
+
+    store = atlan_sandbox.store
+    store.set_announcement(f"{SF_DEMO}/SALES/PUBLIC/ORDERS", "warning", "late")
+    with store.locked():
+        entities = list(store.entities.values())
+        cm_owner = next(e for e in entities if e["business"])
+        cm_set, cm_values = next(iter(cm_owner["business"].items()))
+        cm_attr, cm_value = next(iter(cm_values.items()))
+        cm_field = f"{cm_set}.{cm_attr}"
+        some = entities[7]
+        cases = [
+            ("__typeName.keyword", "Column"),
+            ("__typeName", "Table"),
+            ("__state", "ACTIVE"),
+            ("__guid", some["guid"]),
+            ("__traitNames", store.tag_defs()[0]["name"]),
+            ("qualifiedName", some["attributes"]["qualifiedName"]),
+            ("name.keyword", some["attributes"]["name"]),
+            ("connectionQualifiedName", SF_DEMO),
+            ("announcementType", "warning"),
+            ("adminRoles", "$admin"),  # a list attribute
+            ("missing", None),
+            (cm_field, cm_value),
+        ]
+        for field, value in cases:
+            get = accessor(store, field)
+            for clause in ({"term": {field: value}}, {"term": {field: {"value": value}}}):
+                quick = compile_query(store, clause)
+                assert [quick(e) for e in entities] == [any(v == value for v in get(e)) for e in entities], (
+                    clause
+                )
+            terms = compile_query(store, {"terms": {field: [value, "other"]}})
+            assert [terms(e) for e in entities] == [
+                any(v in (value, "other") for v in get(e)) for e in entities
+            ]
+        assert sum(compile_query(store, {"term": {"adminRoles": "$admin"}})(e) for e in entities) > 0
