@@ -7,6 +7,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,12 +93,50 @@ def _one(query: dict[str, list[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-_KEYSET_SORT = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
+# Fields whose values on an asset depend on other assets (tags propagated from its ancestors).
+_NON_LOCAL_FIELDS = (
+    "__propagatedTraitNames",
+    "__classificationNames",
+    "__classificationsText",
+    "__propagatedClassificationNames",
+)
+_CACHED_SEARCHES = 16
+_CACHED_HITS = 4_000_000  # guids held by the cached searches together, at most (beyond the newest)
+_CATCH_UP_LIMIT = 50_000  # more changed assets than this: evaluate the query afresh
+
+
+def _order_of(sort: Any) -> str | None:
+    """How a search is sorted when the sandbox can keep its cached hits in order: "guid" (by guid)
+    or "timestamp" (by createTime, then guid), both ascending; total orders on values an asset
+    never changes. None for any other sort."""
+    if not isinstance(sort, list):
+        return None
+    fields = []
+    for item in sort:
+        if not isinstance(item, dict) or len(item) != 1:
+            return None
+        field, spec = next(iter(item.items()))
+        if spec not in ("asc", {"order": "asc"}, {}):
+            return None
+        fields.append(field)
+    if fields == ["__guid"]:
+        return "guid"
+    if fields == ["__timestamp", "__guid"]:
+        return "timestamp"
+    return None
+
+
+def _without_filters(inner: dict[str, Any], kept: list[Any]) -> dict[str, Any] | None:
+    """The bool query with only `kept` as its filters, unless that changes what `should` means."""
+    should = inner.get("should")
+    if should and inner.get("minimum_should_match") is None and not kept and not inner.get("must"):
+        return None  # without a filter, an unqualified `should` would become required
+    return {"bool": {**inner, "filter": kept}}
 
 
 def _keyset_split(query: Any, sort: Any) -> tuple[dict[str, Any], tuple[int, str]] | None:
     """(query without its keyset clause, (createTime, guid)) when the query pages by keyset."""
-    if sort != _KEYSET_SORT or not isinstance(query, dict) or set(query) != {"bool"}:
+    if _order_of(sort) != "timestamp" or not isinstance(query, dict) or set(query) != {"bool"}:
         return None
     inner = query["bool"]
     filters = inner.get("filter") if isinstance(inner, dict) else None
@@ -119,15 +158,136 @@ def _keyset_split(query: Any, sort: Any) -> tuple[dict[str, Any], tuple[int, str
         or last["bool"].get("minimum_should_match") != 1
     ):
         return None
-    base = {"bool": {**inner, "filter": filters[:-1]}}
+    base = _without_filters(inner, filters[:-1])
+    if base is None:
+        return None
     return base, (int(later), str(guid))
+
+
+def _timestamp_range(clause: Any) -> dict[str, int | float] | None:
+    """The bounds of a `range` on `__timestamp` with numeric gt/gte/lt/lte only, else None."""
+    if not isinstance(clause, dict) or set(clause) != {"range"}:
+        return None
+    body = clause["range"]
+    if not isinstance(body, dict) or set(body) != {"__timestamp"}:
+        return None
+    spec = body["__timestamp"]
+    if not isinstance(spec, dict) or not spec or not set(spec) <= {"gt", "gte", "lt", "lte"}:
+        return None
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in spec.values()):
+        return None
+    return spec
+
+
+def _timestamp_range_split(query: Any, sort: Any) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """(query without its `__timestamp` range filters, their bounds) for a search sorted by
+    (createTime, guid), as pyatlan's bulk paging sends: the range is then a slice of the hits."""
+    if _order_of(sort) != "timestamp" or not isinstance(query, dict) or set(query) != {"bool"}:
+        return None
+    inner = query["bool"]
+    filters = inner.get("filter") if isinstance(inner, dict) else None
+    if not isinstance(filters, list):
+        return None
+    kept, bounds = [], []
+    for clause in filters:
+        spec = _timestamp_range(clause)
+        if spec is None:
+            kept.append(clause)
+        else:
+            bounds.append(spec)
+    base = _without_filters(inner, kept) if bounds else None
+    return (base, bounds) if base is not None else None
+
+
+class _Hits:
+    """A search's matching guids in order, kept up to date with the store when its order allows."""
+
+    __slots__ = ("version", "structure", "guids", "times", "order", "matches", "local")
+
+    def __init__(
+        self,
+        store: Store,
+        guids: list[str],
+        order: str | None,
+        matches: Callable[[dict[str, Any]], bool],
+        local: bool,
+    ) -> None:
+        self.version = store.version
+        self.structure = store.structure_version
+        self.guids = guids
+        entities = store.entities
+        self.times = [entities[g]["createTime"] for g in guids] if order == "timestamp" else None
+        self.order = order
+        self.matches = matches
+        self.local = local
+
+    def position(self, guid: str, create_time: Any) -> int:
+        """Where `guid` is, or would go, in the hits."""
+        if self.times is None:
+            return bisect.bisect_left(self.guids, guid)
+        low = bisect.bisect_left(self.times, create_time)
+        high = bisect.bisect_right(self.times, create_time, low)
+        return bisect.bisect_left(self.guids, guid, low, high)
+
+    def catch_up(self, store: Store) -> bool:
+        """Bring the hits to the store's version by re-checking the assets changed since (False:
+        not possible, evaluate afresh). A change never moves an asset: createTime and guid stay."""
+        if self.version == store.version and self.structure == store.structure_version:
+            return True
+        if self.order is None or not self.local or self.structure != store.structure_version:
+            return False
+        changed = store.changed_since(self.version)
+        if changed is None or len(changed) > _CATCH_UP_LIMIT:
+            return False
+        guids, times = self.guids, self.times
+        for guid in dict.fromkeys(changed):
+            e = store.entities.get(guid)
+            if e is None:
+                return False
+            at = self.position(guid, e["createTime"])
+            present = at < len(guids) and guids[at] == guid
+            wanted = self.matches(e)
+            if present and not wanted:
+                del guids[at]
+                if times is not None:
+                    del times[at]
+            elif wanted and not present:
+                guids.insert(at, guid)
+                if times is not None:
+                    times.insert(at, e["createTime"])
+        self.version = store.version
+        return True
+
+    def after(self, create_time: int, guid: str) -> int:
+        """Index of the first hit sorted after (createTime, guid)."""
+        assert self.times is not None
+        low = bisect.bisect_left(self.times, create_time)
+        high = bisect.bisect_right(self.times, create_time, low)
+        return bisect.bisect_right(self.guids, guid, low, high)
+
+    def time_slice(self, bounds: list[dict[str, Any]]) -> tuple[int, int]:
+        """The hits whose createTime is within every range's bounds, as (start, end)."""
+        assert self.times is not None
+        times = self.times
+        low, high = 0, len(times)
+        for spec in bounds:
+            for op, value in spec.items():
+                if op == "gte":
+                    low = max(low, bisect.bisect_left(times, value))
+                elif op == "gt":
+                    low = max(low, bisect.bisect_right(times, value))
+                elif op == "lt":
+                    high = min(high, bisect.bisect_left(times, value))
+                else:
+                    high = min(high, bisect.bisect_right(times, value))
+        return low, max(low, high)
 
 
 class Api:
     def __init__(self, store: Store, faults: Faults) -> None:
         self.store = store
         self.faults = faults
-        self._search_cache: OrderedDict[str, tuple[int, list[str]]] = OrderedDict()
+        self._search_cache: OrderedDict[str, _Hits] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # ----- users ----------------------------------------------------------------------------
@@ -498,7 +658,9 @@ class Api:
     # ----- access helpers -------------------------------------------------------------------
     def _visible(self, token: Token, e: dict[str, Any]) -> bool:
         # Every token lists the domains: a persona limits assets, not the domain list (unverified).
-        return e["typeName"] == DOMAIN_TYPE or token.sees(connection_of(e["attributes"]["qualifiedName"]))
+        if token.connections is None or e["typeName"] == DOMAIN_TYPE:
+            return True
+        return token.sees(connection_of(e["attributes"]["qualifiedName"]))
 
     def _readable(self, req: ApiRequest, guid: str) -> dict[str, Any]:
         e = self.store.get(guid)
@@ -540,8 +702,8 @@ class Api:
         if not isinstance(attributes, list) or not isinstance(relation_attributes, list):
             raise errors.bad_request("attributes and relationAttributes must be lists")
         with self.store.lock:
-            hits = self._hits(req.token, dsl)
-            page = [self.store.entities[g] for g in hits[start : start + size]]
+            guids, first, end = self._hits(req.token, dsl)
+            page = [self.store.entities[g] for g in guids[first + start : min(first + start + size, end)]]
             entities = [
                 self.header(
                     e,
@@ -559,44 +721,71 @@ class Api:
         }
         if entities:
             result["entities"] = entities
-        result["approximateCount"] = len(hits)
+        result["approximateCount"] = end - first
         return ApiResponse(200, result)
 
-    def _hits(self, token: Token, dsl: dict[str, Any]) -> list[str]:
+    def _hits(self, token: Token, dsl: dict[str, Any]) -> tuple[list[str], int, int]:
+        """The search's hits as (ordered guids, start, end): the answer is guids[start:end]."""
         query, post_filter, sort = dsl.get("query"), dsl.get("post_filter"), dsl.get("sort")
         keyset = _keyset_split(query, sort)
         if keyset is not None:
             # Keyset paging re-sends one query with a moving "after (createTime, guid)" filter.
             # Evaluating it afresh for every page would make paging a schema quadratic, so
             # answer from the cached hits of the query without that filter: same result.
-            base, after = keyset
-            hits = self._hits(token, {**dsl, "query": base})
-            entities = self.store.entities
-            keys = [(entities[g]["createTime"], g) for g in hits]
-            return hits[bisect.bisect_right(keys, after) :]
+            base, (create_time, guid) = keyset
+            hits = self._cached_hits(token, base, post_filter, sort)
+            return hits.guids, hits.after(create_time, guid), len(hits.guids)
+        ranged = _timestamp_range_split(query, sort)
+        if ranged is not None:
+            # pyatlan's bulk paging: the same query with a moving `__timestamp >= t` filter, sorted
+            # by (createTime, guid); the range is a slice of the hits of the query without it.
+            base, bounds = ranged
+            hits = self._cached_hits(token, base, post_filter, sort)
+            start, end = hits.time_slice(bounds)
+            return hits.guids, start, end
+        hits = self._cached_hits(token, query, post_filter, sort)
+        return hits.guids, 0, len(hits.guids)
+
+    def _cached_hits(self, token: Token, query: Any, post_filter: Any, sort: Any) -> _Hits:
+        """The hits of one search, from the cache when they can be brought up to date.
+
+        Called with the store locked: hits are checked and changed under that lock."""
         key = json.dumps([query, post_filter, sort, token.token], sort_keys=True, default=str)
         with self._cache_lock:
             cached = self._search_cache.get(key)
-            if cached and cached[0] == self.store.version:
+            if cached is not None:
                 self._search_cache.move_to_end(key)
-                return cached[1]
+        if cached is not None and cached.catch_up(self.store):
+            return cached
         try:
             predicate = compile_query(self.store, query)
             post = compile_query(self.store, post_filter)
             candidates = candidate_guids(self.store, query)
-            matched = [
-                e
-                for e in (self.store.entities[g] for g in candidates)
-                if self._visible(token, e) and predicate(e) and post(e)
-            ]
-            ordered = sort_entities(self.store, matched, sort)
+
+            def matches(e: dict[str, Any]) -> bool:
+                return self._visible(token, e) and predicate(e) and post(e)
+
+            matched = [e for e in (self.store.entities[g] for g in candidates) if matches(e)]
+            order = _order_of(sort)
+            if order == "guid":
+                matched.sort(key=lambda e: e["guid"])
+            elif order == "timestamp":
+                matched.sort(key=lambda e: (e["createTime"], e["guid"]))
+            else:
+                matched = sort_entities(self.store, matched, sort)
         except DslError as exc:
             raise errors.bad_request(f"Invalid search query: {exc}", code="ATLAS-400-00-06D") from exc
-        hits = [e["guid"] for e in ordered]
+        text = json.dumps([query, post_filter], default=str)
+        local = not any(field in text for field in _NON_LOCAL_FIELDS)
+        hits = _Hits(self.store, [e["guid"] for e in matched], order, matches, local)
         with self._cache_lock:
-            self._search_cache[key] = (self.store.version, hits)
-            while len(self._search_cache) > 16:
-                self._search_cache.popitem(last=False)
+            self._search_cache[key] = hits
+            held = sum(len(h.guids) for h in self._search_cache.values())
+            while len(self._search_cache) > 1 and (
+                len(self._search_cache) > _CACHED_SEARCHES or held > _CACHED_HITS
+            ):
+                _, dropped = self._search_cache.popitem(last=False)
+                held -= len(dropped.guids)
         return hits
 
     @staticmethod

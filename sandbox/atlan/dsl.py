@@ -26,12 +26,52 @@ class DslError(ValueError):
 _SUFFIXES = (".keyword", ".text", ".stemmed")
 
 
-def accessor(store: Store, field: str) -> Accessor:
-    """A function returning the indexed values of `field` for an asset (always a list)."""
+def _base(field: str) -> str:
+    """The field without a .keyword / .text / .stemmed suffix (Atlan's sub-fields of one value)."""
     base = field
     for suffix in _SUFFIXES:
         if base.endswith(suffix) and base not in ("__typeName.keyword", "__superTypeNames.keyword"):
             base = base[: -len(suffix)]
+    return base
+
+
+def _plain_attribute(store: Store, field: str) -> str | None:
+    """The attribute `field` reads when it is an ordinary attribute (as `accessor` decides)."""
+    base = _base(field)
+    if base.startswith("__"):
+        return None
+    if "." in base and base.split(".", 1)[0] in store.typedefs["businessMetadataDefs"]:
+        return None
+    return base
+
+
+def _term_matcher(store: Store, field: str, wanted: Any) -> Predicate:
+    """A case-sensitive term: the same test as `wanted in accessor(store, field)(e)`, without
+    making a list for every asset on the fields every query filters on."""
+    base = _base(field)
+    if base in ("__typeName", "__typeName.keyword"):
+        return lambda e: e["typeName"] == wanted
+    if base == "__state":
+        return lambda e: e["status"] == wanted
+    name = _plain_attribute(store, field)
+    if name is None:
+        get = accessor(store, field)
+        return lambda e: wanted in get(e)
+
+    def matches(e: dict[str, Any]) -> bool:
+        value = e["attributes"].get(name)
+        if value is None:
+            return False
+        if isinstance(value, (list, tuple, set)):
+            return any(v == wanted for v in value)
+        return bool(value == wanted)
+
+    return matches
+
+
+def accessor(store: Store, field: str) -> Accessor:
+    """A function returning the indexed values of `field` for an asset (always a list)."""
+    base = _base(field)
     if base in ("__typeName", "__typeName.keyword"):
         return lambda e: [e["typeName"]]
     if base in ("__superTypeNames", "__superTypeNames.keyword"):
@@ -104,6 +144,8 @@ def compile_query(store: Store, query: Any) -> Predicate:
             value, insensitive = spec["value"], bool(spec.get("case_insensitive", False))
         else:
             value, insensitive = spec, False
+        if not insensitive:
+            return _term_matcher(store, field, value)
         get = accessor(store, field)
         wanted = _norm(value, insensitive)
         return lambda e: any(_norm(v, insensitive) == wanted for v in get(e))
@@ -113,7 +155,9 @@ def compile_query(store: Store, query: Any) -> Predicate:
             raise DslError("[terms] query requires a list of values")
         get = accessor(store, field)
         wanted_set = set(values)
-        return lambda e: any(v in wanted_set for v in get(e))
+        if _base(field) in ("__typeName", "__typeName.keyword"):
+            return lambda e: e["typeName"] in wanted_set
+        return lambda e: not wanted_set.isdisjoint(get(e))
     if kind == "prefix":
         field, spec = _single(body, "prefix")
         if isinstance(spec, dict):
@@ -184,11 +228,25 @@ def _compile_bool(store: Store, body: Any) -> Predicate:
         minimum = 0 if required else (1 if optional else 0)
     minimum = int(minimum)
 
+    if not excluded and not minimum:
+        if len(required) == 1:
+            return required[0]
+
+        def all_required(e: dict[str, Any]) -> bool:
+            for p in required:  # noqa: SIM110 - a loop, not all() over a generator: faster per asset
+                if not p(e):
+                    return False
+            return True
+
+        return all_required
+
     def predicate(e: dict[str, Any]) -> bool:
-        if not all(p(e) for p in required):
-            return False
-        if any(p(e) for p in excluded):
-            return False
+        for p in required:
+            if not p(e):
+                return False
+        for p in excluded:
+            if p(e):
+                return False
         if minimum:
             hits = 0
             for p in optional:
@@ -262,9 +320,10 @@ def candidate_guids(store: Store, query: Any) -> Iterable[str]:
 def _qn_sorted(store: Store) -> tuple[list[str], list[str]]:
     """Qualified names in order with their guids, rebuilt only after the store changed."""
     cache = getattr(store, "_qn_sorted_cache", None)
-    if cache is None or cache[0] != store.version:
+    stamp = (store.names_version, store.structure_version)
+    if cache is None or cache[0] != stamp:
         pairs = sorted((e["attributes"]["qualifiedName"], g) for g, e in store.entities.items())
-        cache = (store.version, [qn for qn, _ in pairs], [g for _, g in pairs])
+        cache = (stamp, [qn for qn, _ in pairs], [g for _, g in pairs])
         store._qn_sorted_cache = cache
     return cache[1], cache[2]
 

@@ -224,6 +224,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._send(response.status, response.body, response.headers)
 
     def _route(self, method: str, path: str) -> tuple[str, str, tuple[str, ...]] | None:
+        # Atlan answers its routes with or without a trailing slash (pyatlan posts to
+        # /api/meta/entity/bulk/ when it saves).
+        path = path.rstrip("/") or "/"
         for route_method, pattern, kind, handler in ROUTES:
             match = pattern.match(path)
             if match and route_method == method:
@@ -286,8 +289,10 @@ class SandboxHandle:
 
     def load_scenario(self, scenario: dict[str, Any] | str | Path, *, seed: int = 0) -> Store:
         """Replace the whole catalog with another scenario (a dict, a scenario name or a file)."""
-        data = load_scenario(scenario) if not isinstance(scenario, dict) else scenario
-        store = build_store(data, seed=seed)
+        if isinstance(scenario, dict):
+            store = build_store(scenario, seed=seed)
+        else:
+            store = build_store(load_scenario(scenario), seed=seed, consume=True)
         self.server.replace_store(store)
         self.token = default_token(store)
         return store
@@ -329,7 +334,9 @@ def start_sandbox(
     elif isinstance(scenario, dict):
         store = build_store(scenario, seed=seed)
     else:
-        store = build_store(load_scenario(scenario if scenario is not None else "demo"), seed=seed)
+        store = build_store(
+            load_scenario(scenario if scenario is not None else "demo"), seed=seed, consume=True
+        )
     live_faults = faults if isinstance(faults, Faults) else Faults(faults or FaultConfig())
     server = SandboxServer((host, port), store, live_faults, verbose=verbose)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

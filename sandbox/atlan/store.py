@@ -5,6 +5,7 @@ server and a test thread can use it at once.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import random
@@ -51,6 +52,24 @@ SUPER_TYPES: dict[str, list[str]] = {
     "Column": ["SQL", "Catalog", "Asset", "Referenceable"],
     "DataDomain": ["DataMesh", "Catalog", "Asset", "Referenceable"],
 }
+_CHANGE_LOG_SIZE = 200_000
+# Attributes whose values many assets share (stored once, see Store._strings).
+SHARED_VALUES = frozenset(
+    {
+        "name",
+        "dataType",
+        "connectorName",
+        "connectionQualifiedName",
+        "databaseName",
+        "databaseQualifiedName",
+        "schemaName",
+        "schemaQualifiedName",
+        "tableName",
+        "tableQualifiedName",
+        "viewName",
+        "viewQualifiedName",
+    }
+)
 READ_KINDS = frozenset(
     {"users.current", "whoami", "typedefs.list", "typedef.get", "search", "entity.get", "entity.get_by_qn"}
 )
@@ -104,17 +123,28 @@ class Store:
         self._rng = random.Random(seed)
         self._clock = clock or time.time
         self.entities: dict[str, dict[str, Any]] = {}
-        self._by_type_qn: dict[tuple[str, str], str] = {}
+        self._by_type_qn: dict[str, dict[str, str]] = {}
         self._by_qn: dict[str, str] = {}
         self._by_type: dict[str, dict[str, None]] = {}
         self._by_conn: dict[str, dict[str, None]] = {}
         self._children: dict[str, dict[str, None]] = {}
+        # One string object for each value many assets repeat (names of columns, types, parents):
+        # at a million assets, copies of them would take a tenth of the memory.
+        self._strings: dict[str, str] = {}
         self.typedefs: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in td.CATEGORIES.values()}
         for struct in td.struct_defs():
             self.typedefs["structDefs"][struct["name"]] = struct
         self.tokens: dict[str, Token] = {}
         self.announcement_log: list[dict[str, Any]] = []
         self.version = 0
+        # Which entity each version's change touched, so a cached search can catch up by looking
+        # at those entities alone; a change not tied to one entity (a typedef, a rename, a test
+        # editing entities by hand) bumps `structure_version` instead and invalidates everything.
+        self.structure_version = 0
+        self.names_version = 0  # qualified names added or changed
+        self._change_versions: list[int] = []
+        self._change_guids: list[str] = []
+        self._changes_floor = 0
         self.counts = Counts()
         self.requests: deque[RequestRecord] = deque(maxlen=5000)
         self.scenario_name = ""
@@ -137,8 +167,32 @@ class Store:
         with self.lock:
             return td.static_hash(f"{seed}:{self._rng.getrandbits(64)}")
 
-    def touch(self) -> None:
+    def touch(self, guid: str | None = None) -> None:
+        """Record a change: of one entity (its guid), or of anything at all (no guid)."""
         self.version += 1
+        if guid is None:
+            self.structure_version += 1
+            return
+        self._change_versions.append(self.version)
+        self._change_guids.append(guid)
+        if len(self._change_guids) > _CHANGE_LOG_SIZE:
+            cut = _CHANGE_LOG_SIZE // 2
+            self._changes_floor = self._change_versions[cut - 1]
+            del self._change_versions[:cut], self._change_guids[:cut]
+
+    def changed_since(self, version: int) -> list[str] | None:
+        """Guids of the entities changed after `version` (repeats possible); None: not known."""
+        if version < self._changes_floor or version > self.version:
+            return None
+        return self._change_guids[bisect.bisect_right(self._change_versions, version) :]
+
+    def reset_version(self) -> None:
+        """Start counting versions again (a freshly built store is version 0)."""
+        self.version = 0
+        self.structure_version += 1
+        self._change_versions.clear()
+        self._change_guids.clear()
+        self._changes_floor = 0
 
     # ----- request counting -----------------------------------------------------------------
     def record_request(self, method: str, path: str, kind: str, status: int) -> None:
@@ -275,7 +329,7 @@ class Store:
         return self.entities.get(guid)
 
     def find(self, type_name: str, qualified_name: str) -> dict[str, Any] | None:
-        guid = self._by_type_qn.get((type_name, qualified_name))
+        guid = self._by_type_qn.get(type_name, {}).get(qualified_name)
         return self.entities.get(guid) if guid else None
 
     def find_qn(self, qualified_name: str) -> dict[str, Any] | None:
@@ -321,12 +375,18 @@ class Store:
         with self.lock:
             qn = attributes["qualifiedName"]
             now = created_at if created_at is not None else self.now_ms()
-            attrs = {k: v for k, v in attributes.items() if v is not None and k not in RELATIONSHIP_KEYS}
-            attrs.setdefault("name", qn.rsplit("/", 1)[-1])
+            shared = self._strings.setdefault
+            attrs = {
+                k: shared(v, v) if k in SHARED_VALUES and type(v) is str else v
+                for k, v in attributes.items()
+                if v is not None and k not in RELATIONSHIP_KEYS
+            }
+            attrs.setdefault("name", shared(qn.rsplit("/", 1)[-1], qn.rsplit("/", 1)[-1]))
             attrs.setdefault("announcementUpdatedAt", 0)
+            created_by = shared(created_by, created_by)
             entity: dict[str, Any] = {
                 "guid": guid or self.new_guid(),
-                "typeName": type_name,
+                "typeName": shared(type_name, type_name),
                 "status": "ACTIVE",
                 "attributes": attrs,
                 "tags": [normalise_tag(t) for t in tags or []],
@@ -337,14 +397,15 @@ class Store:
                 "updateTime": now,
             }
             self._index(entity)
-            self.touch()
+            self.touch(entity["guid"])
             return entity
 
     def _index(self, entity: dict[str, Any]) -> None:
         guid = entity["guid"]
         qn = entity["attributes"]["qualifiedName"]
         self.entities[guid] = entity
-        self._by_type_qn[(entity["typeName"], qn)] = guid
+        self.names_version += 1
+        self._by_type_qn.setdefault(entity["typeName"], {})[qn] = guid
         self._by_qn.setdefault(qn, guid)
         self._by_type.setdefault(entity["typeName"], {})[guid] = None
         self._by_conn.setdefault(connection_of(qn), {})[guid] = None
@@ -365,7 +426,7 @@ class Store:
     def _stamp(self, entity: dict[str, Any], username: str) -> None:
         entity["updateTime"] = max(self.now_ms(), entity["updateTime"] + 1)
         entity["updatedBy"] = username
-        self.touch()
+        self.touch(entity["guid"])
 
     def apply_attributes(self, entity: dict[str, Any], attributes: dict[str, Any], username: str) -> bool:
         with self.lock:
@@ -661,15 +722,33 @@ class Store:
             yield self
 
 
+_NORMAL_TAGS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 def normalise_tag(tag: dict[str, Any]) -> dict[str, Any]:
-    """A directly attached tag as stored: the hash plus Atlas's propagation flags."""
-    return {
-        "typeName": tag["typeName"],
-        "propagate": bool(tag.get("propagate", False)),
-        "removePropagationsOnEntityDelete": bool(tag.get("removePropagationsOnEntityDelete", True)),
-        "restrictPropagationThroughLineage": bool(tag.get("restrictPropagationThroughLineage", False)),
-        "restrictPropagationThroughHierarchy": bool(tag.get("restrictPropagationThroughHierarchy", False)),
-    }
+    """A directly attached tag as stored: the hash plus Atlas's propagation flags.
+
+    Equal tags are one shared dict (a third of a million assets carry a tag): never change a
+    stored tag in place, replace the asset's list instead (as every write here does)."""
+    key = (
+        tag["typeName"],
+        bool(tag.get("propagate", False)),
+        bool(tag.get("removePropagationsOnEntityDelete", True)),
+        bool(tag.get("restrictPropagationThroughLineage", False)),
+        bool(tag.get("restrictPropagationThroughHierarchy", False)),
+    )
+    normal = _NORMAL_TAGS.get(key)
+    if normal is None:
+        normal = {
+            "typeName": key[0],
+            "propagate": key[1],
+            "removePropagationsOnEntityDelete": key[2],
+            "restrictPropagationThroughLineage": key[3],
+            "restrictPropagationThroughHierarchy": key[4],
+        }
+        if isinstance(key[0], str) and len(_NORMAL_TAGS) < 100_000:
+            _NORMAL_TAGS[key] = normal
+    return normal
 
 
 def _is_empty(value: Any) -> bool:

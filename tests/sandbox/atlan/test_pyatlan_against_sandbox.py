@@ -122,3 +122,73 @@ def test_pyatlan_sets_and_removes_an_announcement(client, atlan_sandbox):
     client.asset.remove_announcement(Table, qn, "PAYMENTS")
     assert atlan_sandbox.store.announcement(qn) is None
     assert client.asset.get_by_qualified_name(qn, Table).announcement_type is None
+
+
+def test_pyatlan_saves_custom_metadata_and_an_announcement_on_tables(client, atlan_sandbox):
+    _create_dq_set(client)
+    payments = f"{SF}/SALES/PUBLIC/PAYMENTS"
+    updates = []
+    for qn, name, score in ((ORDERS, "ORDERS", 71.5), (payments, "PAYMENTS", 42.0)):
+        table = Table.updater(qualified_name=qn, name=name)
+        values = table.get_custom_metadata(client=client, name="Plumbline Data Quality")
+        values["Quality Score"] = score
+        values["Plumbline Link"] = f"http://plumbline.test/containers/{name.lower()}"
+        table.set_custom_metadata(client=client, custom_metadata=values)
+        updates.append(table)
+    updates[1].announcement_type = AnnouncementType.ISSUE
+    updates[1].announcement_title = "1 active anomaly"
+    orders_announcement = atlan_sandbox.store.announcement(ORDERS)
+    atlan_sandbox.store.reset_counts()
+    response = client.asset.save(updates, replace_custom_metadata=True)  # POST /api/meta/entity/bulk/
+    assert atlan_sandbox.store.write_count("entity.bulk") == 1
+    assert {a.qualified_name for a in response.assets_updated(Table)} == {ORDERS, payments}
+    assert atlan_sandbox.store.custom_metadata(ORDERS)["Plumbline Data Quality"] == {
+        "Quality Score": 71.5,
+        "Plumbline Link": "http://plumbline.test/containers/orders",
+    }
+    assert atlan_sandbox.store.custom_metadata(ORDERS)["Data Ownership"]  # merged, not replaced
+    reread = client.asset.get_by_qualified_name(payments, Table)
+    assert reread.get_custom_metadata(client=client, name="Plumbline Data Quality")["Quality Score"] == 42.0
+    assert reread.announcement_type == AnnouncementType.ISSUE
+    assert reread.announcement_title == "1 active anomaly"
+    assert reread.announcement_updated_by == "service-account-apikey-plumbline-demo"
+    assert atlan_sandbox.store.announcement(ORDERS) == orders_announcement  # not sent, so kept
+
+
+def test_the_sandbox_answers_its_routes_with_a_trailing_slash(atlan_sandbox):
+    import requests
+
+    answer = requests.get(f"{atlan_sandbox.url}/api/service/users/current/", headers=atlan_sandbox.headers())
+    assert answer.status_code == 200 and answer.json()["username"]
+    missing = requests.get(f"{atlan_sandbox.url}/api/meta/nothing/", headers=atlan_sandbox.headers())
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["offset", "bulk"])
+def test_pyatlan_pages_a_search_with_every_asset_once_while_saving_between_pages(atlan_sandbox, bulk):
+    """pyatlan's offset paging, and its bulk paging by a `__timestamp` range, over the sandbox's
+    fast paths, with a save every 20 assets as a script updating what it reads does."""
+    from sandbox.atlan.generator import generate
+
+    store = atlan_sandbox.load_scenario(generate(tables=30, columns=8, connections=1)[0])
+    client = AtlanClient(base_url=atlan_sandbox.url, api_key=atlan_sandbox.token)
+    conn = next(iter(store.of_type("Connection")))["attributes"]["qualifiedName"]
+    search = (
+        FluentSearch()
+        .where(CompoundQuery.active_assets())
+        .where(CompoundQuery.asset_types([Table, Column]))
+        .where(Asset.CONNECTION_QUALIFIED_NAME.eq(conn))
+        .page_size(20)
+    )
+    expected = {g for g in store.in_connection(conn) if store.get(g)["typeName"] in ("Table", "Column")}
+    seen = []
+    for asset in search.execute(client, bulk=bulk):
+        seen.append(asset.guid)
+        if len(seen) % 20 == 1:
+            updater = type(asset).updater(qualified_name=asset.qualified_name, name=asset.name)
+            updater.user_description = "checked"
+            client.asset.save([updater])
+    assert len(seen) == len(set(seen)) == len(expected) == 30 * 9
+    assert set(seen) == expected
+    assert store.request_count("search") > 270 // 20
+    assert sum(1 for g in expected if store.get(g)["attributes"].get("userDescription") == "checked") == 14

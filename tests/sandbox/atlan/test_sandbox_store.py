@@ -261,3 +261,30 @@ def test_python_m_sandbox_atlan_prints_its_url_and_token_and_saves_state(tmp_pat
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0
     assert "State saved" in out and Store.load(state).find_qn(ORDERS) is not None
+
+
+def test_a_store_built_consuming_its_scenario_is_the_same_store():
+    scenario = generate(tables=12, columns=5, connections=2)[0]
+    kept = build_store(scenario)
+    assert all(
+        t is not None for c in scenario["connections"] for t in c["databases"][0]["schemas"][0]["tables"]
+    )
+    consumed = build_store(json.loads(json.dumps(scenario)), consume=True)
+    assert consumed.to_state()["entities"] == kept.to_state()["entities"]
+    column = next(consumed.of_type("Column"))
+    assert consumed.find("Column", column["attributes"]["qualifiedName"]) is column
+    assert consumed.find("Table", column["attributes"]["qualifiedName"]) is None
+
+
+def test_assets_share_equal_tags_yet_a_change_to_one_leaves_the_others_alone(atlan_sandbox):
+    store = atlan_sandbox.store
+    orders, payments = ORDERS, f"{SF}/SALES/PUBLIC/PAYMENTS"
+    for qn in (orders, payments):
+        store.add_tag(qn, "Shared tag")
+    first, second = store.require_qn(orders)["tags"][-1], store.require_qn(payments)["tags"][-1]
+    assert first is second  # one dict for both
+    store.add_tag(orders, "Shared tag", propagate=True)
+    store.remove_tag(payments, "Shared tag")
+    assert "Shared tag" not in store.tags_of(payments, propagated=False)
+    assert store.require_qn(orders)["tags"][-1]["propagate"] is True
+    assert second["propagate"] is False
