@@ -57,12 +57,14 @@ class WriteTimer:
 
 
 def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    """Page through every schema's assets with bare requests, as the connector's search does.
+    """Page through every schema's assets with bare requests, as the connector's searches do: a
+    schema's tables in one search, then each batch of tables' columns in one search of its own.
 
     `extra_attributes` adds what the sync also asks for (its custom-metadata attributes), so the
     floor pages through the very answers the sync reads.
     """
     import requests
+    from django.conf import settings
 
     from integrations.atlan.client import BASE_SEARCH_ATTRIBUTES, INDEX_SEARCH_PATH
     from integrations.atlan.connector import BULK_PAGING_THRESHOLD, SEARCH_PAGE_SIZE
@@ -99,23 +101,25 @@ def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str,
         answer.raise_for_status()
         return answer.json()
 
-    def pages(query: dict[str, Any]) -> tuple[int, int]:
+    def pages(query: dict[str, Any], names: list[str] | None = None) -> tuple[int, int]:
         """Offset paging by __guid, or above the connector's threshold the client's keyset paging."""
         by_guid = [{"__guid": {"order": "asc"}}]
         first = post(query, 0, by_guid)
         if first.get("approximateCount", 0) > BULK_PAGING_THRESHOLD:
-            return timestamp_pages(query)
+            return timestamp_pages(query, names)
         offset, pages_n, assets, answer = 0, 1, 0, first
         while True:
             entities = answer.get("entities") or []
             if not entities:
                 return pages_n, assets
+            if names is not None:
+                names.extend(e["attributes"]["qualifiedName"] for e in entities if e["typeName"] != "Schema")
             assets += len(entities)
             offset += SEARCH_PAGE_SIZE
             answer = post(query, offset, by_guid)
             pages_n += 1
 
-    def timestamp_pages(query: dict[str, Any]) -> tuple[int, int]:
+    def timestamp_pages(query: dict[str, Any], names: list[str] | None = None) -> tuple[int, int]:
         """The client's keyset paging: always from 0, after the last (createTime, guid) seen."""
         sort = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
         after: tuple[int, str] | None = None
@@ -123,6 +127,8 @@ def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str,
         while True:
             page_query = query if after is None else with_filter(query, after_clause(*after))
             entities = post(page_query, 0, sort).get("entities") or []
+            if names is not None:
+                names.extend(e["attributes"]["qualifiedName"] for e in entities if e["typeName"] != "Schema")
             pages_n += 1
             assets += len(entities)
             if len(entities) < SEARCH_PAGE_SIZE:
@@ -137,20 +143,30 @@ def floor_measure(url: str, token: str, extra_attributes: list[str] | tuple[str,
     }
     schemas = [e["attributes"]["qualifiedName"] for e in session.post(endpoint, json=body).json()["entities"]]
     total_pages = total_assets = 0
+    per_batch = settings.PLUMBLINE_SYNC_TABLES_PER_BATCH
+    active = term("__state", "ACTIVE")
     for qn in schemas:
+        tables: list[str] = []
         query = {
             "bool": {
-                "filter": [
-                    term("__state", "ACTIVE"),
-                    terms("__typeName.keyword", ["Schema", *TABLE_TYPES, COLUMN_TYPE]),
-                ],
+                "filter": [active, terms("__typeName.keyword", ["Schema", *TABLE_TYPES])],
                 "should": [term("qualifiedName", qn), prefix("qualifiedName", f"{qn}/")],
                 "minimum_should_match": 1,
             }
         }
-        n_pages, n_assets = pages(query)
-        total_pages += n_pages
-        total_assets += n_assets
+        n_pages, n_assets = pages(query, tables)
+        total_pages, total_assets = total_pages + n_pages, total_assets + n_assets
+        tables.sort()
+        for start in range(0, len(tables), per_batch):
+            query = {
+                "bool": {
+                    "filter": [active, terms("__typeName.keyword", [COLUMN_TYPE])],
+                    "should": [prefix("qualifiedName", f"{t}/") for t in tables[start : start + per_batch]],
+                    "minimum_should_match": 1,
+                }
+            }
+            n_pages, n_assets = pages(query)
+            total_pages, total_assets = total_pages + n_pages, total_assets + n_assets
     return {
         "wall_s": time.perf_counter() - started,
         "pages": total_pages,

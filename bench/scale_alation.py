@@ -61,9 +61,10 @@ class AlationWriteTimer:
 
 def floor_measure(url: str, user_id: int, refresh_token: str) -> dict[str, Any]:
     """Bare `requests` through every listing a full sync reads, following X-Next-Page: data
-    sources, each source's schemas, each schema's tables and columns, tags and their objects,
+    sources, each source's schemas, each schema's tables and each batch of tables' columns, tags and their objects,
     custom fields, Data Health fields and values, and the flags on tables."""
     import requests
+    from django.conf import settings
 
     session = requests.Session()
     minted = session.post(
@@ -88,12 +89,17 @@ def floor_measure(url: str, user_id: int, refresh_token: str) -> dict[str, Any]:
                 return found
             answer = session.get(f"{url}{link}", timeout=300)
 
+    per_batch = settings.PLUMBLINE_SYNC_TABLES_PER_BATCH
     started = time.perf_counter()
     sources = listing("/integration/v2/datasource/") + listing("/integration/v1/datasource/")
     for source in sources:
         for schema in listing("/integration/v2/schema/", {"ds_id": source["id"]}):
-            listing("/integration/v2/table/", {"schema_id": schema["id"]})
-            listing("/integration/v2/column/", {"schema_id": schema["id"]})
+            ids = sorted(t["id"] for t in listing("/integration/v2/table/", {"schema_id": schema["id"]}))
+            # As the sync reads them: a batch of tables' columns by its range of table ids.
+            for start in range(0, len(ids), per_batch):
+                batch = ids[start : start + per_batch]
+                params = {"schema_id": schema["id"], "table_id__gte": batch[0], "table_id__lte": batch[-1]}
+                listing("/integration/v2/column/", params)
     for tag in listing("/integration/tag/"):
         listing(f"/integration/tag/{requests.utils.quote(tag['name'], safe='')}/subject/")
     listing("/integration/v2/custom_field/")
