@@ -114,6 +114,13 @@ class HttpClient(Retrying, Answering, Failing):
         self.session = session_guard(
             session or requests.Session(), address_policy or address_policy_from_settings()
         )
+        if self.session.trust_env:
+            # The environment's proxy and CA bundle for this catalog, read once: requests would
+            # otherwise walk os.environ on every request (0.6 ms each, a second per 1,700 calls).
+            env = self.session.merge_environment_settings(self.base_url, {}, None, None, None)
+            self.session.proxies.update(env["proxies"])
+            self.session.verify = env["verify"]
+            self.session.trust_env = False
         headers = {"Accept": "application/json", "User-Agent": user_agent}
         if token:
             headers["Authorization"] = f"Bearer {token}"

@@ -643,3 +643,13 @@ def test_every_secret_the_hook_knows_is_scrubbed_including_a_renewed_token(caplo
             for secret in (ACCESS_1, ACCESS_2, REFRESH):
                 assert secret not in text
     assert ACCESS_2 in auth.seen
+
+
+def test_the_environments_proxy_and_ca_bundle_are_read_once_for_the_catalogs_host(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    client = HttpClient(BASE, TOKEN)
+    assert client.session.proxies["https"] == "http://proxy.example:3128"
+    assert client.session.verify == "/etc/ssl/certs/ca-certificates.crt"
+    assert client.session.trust_env is False  # not re-read from os.environ on every request
