@@ -10,7 +10,7 @@ publish, keyed by `connector/database/schema[/table[/column]]` in lower case (ho
 quality tool's export to the catalog: by names, ignoring case), each with its values by attribute
 display name and, for tables with open anomalies, the announcement to set.
 
-The script: one FluentSearch (pages of 200) over the schemas, tables and columns of the
+The script: one FluentSearch (pages of 200, pyatlan's bulk paging) over the schemas, tables and columns of the
 connections, with their tags and the set's attributes; for each asset whose values differ, an
 updater carrying only those values, saved merging custom metadata in batches of 20; then one
 announcement update per table whose announcement differs. OUTPUT gets the figures as JSON.
@@ -87,7 +87,9 @@ def main(argv: list[str]) -> int:
     announcements: list[tuple[Asset, dict[str, str]]] = []
     batch: list[Asset] = []
     assets = saves = updated = 0
-    for asset in search.execute(client):
+    # bulk=True: past 10,000 results offset paging hits Elastic's result window, and pyatlan only
+    # switches to its timestamp paging by itself above 99,700; a user extracting a catalog asks for it.
+    for asset in search.execute(client, bulk=True):
         assets += 1
         key = asset_key(asset)
         tags[key] = list(asset.atlan_tags or [])  # the pull: every asset's tags
