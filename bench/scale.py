@@ -1,6 +1,12 @@
 """Measure one catalog size and write its figures as JSON.
 
 python -m bench.scale --tables 2000 --columns 50 --out figures.json [--sync-only]
+    [--compare-python bench/.compare-venv/bin/python]
+
+The bench's own set-up (generating the scenario, loading Plumbline's catalog, building the
+sandbox) is timed apart from the figures. With --compare-python, after the pages the sandbox is
+reset to the catalog before Plumbline's first sync and the pyatlan script (bench/compare.py) does
+the same work, its end state checked against Plumbline's.
 """
 
 from __future__ import annotations
