@@ -61,14 +61,16 @@ def venv_ensure(venv: Path = VENV) -> tuple[Path, float]:
     return python, time.perf_counter() - started
 
 
-def sdk_paths_accept() -> None:
+def sdk_paths_accept() -> bool:
     """pyatlan posts its saves to `/api/meta/entity/bulk/` (a trailing slash), which the sandbox
-    answered with a 404 before issue 17; route it to the same handler when the sandbox does not."""
+    answered with a 404 before issue 17; route it to the same handler when the sandbox does not.
+    True when the route had to be added here."""
     from sandbox.atlan import server
 
     if any(p.match("/api/meta/entity/bulk/") for m, p, _, _ in server.ROUTES if m == "POST"):
-        return
+        return False
     server.ROUTES.append(("POST", re.compile(r"^/api/meta/entity/bulk/$"), "entity.bulk", "entity_bulk"))
+    return True
 
 
 def asset_key(attributes: dict[str, Any], type_name: str) -> str:

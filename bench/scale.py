@@ -244,7 +244,7 @@ def compare_measure(
     from bench.compare import pyatlan_run, sdk_paths_accept, states_compare, store_reset
     from sandbox.atlan.generator import generate
 
-    sdk_paths_accept()
+    slash_routed_here = sdk_paths_accept()
     definition = sandbox.store.cm_set_by_name("Plumbline")
     t0 = time.perf_counter()
     store = store_reset(sandbox, generate(tables=args.tables, columns=args.columns)[0], definition)
@@ -254,6 +254,7 @@ def compare_measure(
     figures = pyatlan_run(args.compare_python, sandbox, plumbline_state)
     figures.update(
         reset_s=reset_s,
+        bulk_trailing_slash_routed_by_bench=slash_routed_here,
         state_before=len(before),
         sandbox_reads=store.read_count(),
         sandbox_writes=store.write_count(),
@@ -321,6 +322,12 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
         1 for _ in sandbox.store.of_type("Table")
     )
     out["setup_s"] = time.perf_counter() - started
+    print(
+        f"  {out['assets']:,} assets; bench setup {out['setup_s']:.0f}s (generate {out['generate_s']:.0f}s, "
+        f"Plumbline DB {out['catalog_load_s']:.0f}s, sandbox {out['store_build_s']:.0f}s)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         sandbox.store.reset_counts()
         out["floor"] = floor_measure(sandbox.url, sandbox.token)

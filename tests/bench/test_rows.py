@@ -22,6 +22,7 @@ def figures(assets: int, *, first_s: float = 30.0, peak_mb: float = 150.0) -> di
         "first_sync": {
             "wall_s": first_s,
             "sandbox_write_s": 5.0,
+            "sandbox_read_s": 9.0,
             "sandbox_reads": 510,
             "sandbox_writes": 5210,
             "sandbox_search_pages": 500,
@@ -92,10 +93,19 @@ def test_compare_rows_print_the_ratio_and_the_end_state() -> None:
     end = states_compare(
         {"a": {"values": {"x": 1}, "announcement": None}}, {"a": {"values": {"x": 1}, "announcement": None}}
     )
-    big["compare"] = {"wall_s": 150.0, "sandbox_reads": 600, "sandbox_writes": 5200, "end_state": end}
+    big["compare"] = {
+        "wall_s": 150.0,
+        "sandbox_reads": 600,
+        "sandbox_read_s": 100.0,
+        "sandbox_writes": 5200,
+        "end_state": end,
+    }
     rows = by_name(rows_build(big, None))
     assert rows["101k Plumbline / pyatlan script, first sync"] == ("42.0 s / 150.0 s = 0.28", "< 0.3", "yes")
     assert rows["101k pyatlan script end state"][2] == "yes"
+    assert rows["101k pyatlan script, first sync work"][0] == (
+        "150.0 s (600 reads in 100 s of sandbox time, 5200 writes; Plumbline 510 reads in 9 s, 5210 writes)"
+    )
 
 
 def test_states_compare_finds_differing_and_missing_assets() -> None:
