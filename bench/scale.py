@@ -1,6 +1,12 @@
 """Measure one catalog size and write its figures as JSON.
 
 python -m bench.scale --tables 2000 --columns 50 --out figures.json [--sync-only]
+    [--compare-python bench/.compare-venv/bin/python]
+
+The bench's own set-up (generating the scenario, loading Plumbline's catalog, building the
+sandbox) is timed apart from the figures. With --compare-python, after the pages the sandbox is
+reset to the catalog before Plumbline's first sync and the pyatlan script (bench/compare.py) does
+the same work, its end state checked against Plumbline's.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._django import QueryCounter, django_setup
+from bench.compare import catalog_state
 
 PAGE_REPEATS = 5
 
@@ -245,12 +252,46 @@ def pages_measure() -> dict[str, Any]:
     return out
 
 
+def compare_measure(
+    args: argparse.Namespace, sandbox: Any, timer: WriteTimer, plumbline_state: dict[str, Any]
+) -> dict[str, Any]:
+    """The pyatlan script on the same sandbox, reset to the catalog before Plumbline's first sync;
+    then its end state against Plumbline's."""
+    from bench.compare import pyatlan_run, sdk_paths_accept, states_compare, store_reset
+    from sandbox.atlan.generator import generate
+
+    slash_routed_here = sdk_paths_accept()
+    definition = sandbox.store.cm_set_by_name("Plumbline")
+    t0 = time.perf_counter()
+    store = store_reset(sandbox, generate(tables=args.tables, columns=args.columns)[0], definition)
+    reset_s = time.perf_counter() - t0
+    before = catalog_state(store)
+    timer.reset()
+    figures = pyatlan_run(args.compare_python, sandbox, plumbline_state)
+    figures.update(
+        reset_s=reset_s,
+        bulk_trailing_slash_routed_by_bench=slash_routed_here,
+        state_before=len(before),
+        sandbox_reads=store.read_count(),
+        sandbox_writes=store.write_count(),
+        sandbox_search_pages=store.request_count("search"),
+        sandbox_read_s=timer.read_s,
+        sandbox_write_s=timer.write_s,
+        end_state=states_compare(plumbline_state, catalog_state(store)),
+    )
+    print(f"  pyatlan script {figures['wall_s']:.1f}s", file=sys.stderr, flush=True)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tables", type=int, default=2000)
     parser.add_argument("--columns", type=int, default=50)
     parser.add_argument("--out", required=True)
     parser.add_argument("--sync-only", action="store_true", help="only the floor and the first sync")
+    parser.add_argument(
+        "--compare-python", help="also time the pyatlan script with this Python (bench/compare.py)"
+    )
     args = parser.parse_args(argv)
 
     db_path = f"/tmp/plumbline-bench-{os.getpid()}.sqlite3"
@@ -280,19 +321,29 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
     scenario, catalog = generate(tables=args.tables, columns=args.columns)
+    out["generate_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     catalog_load(catalog)
     out["catalog_load_s"] = time.perf_counter() - t0
     del catalog
     timer = WriteTimer()
     timer.install()
+    t0 = time.perf_counter()
     sandbox = start_sandbox(build_store(scenario))
+    out["store_build_s"] = time.perf_counter() - t0
     del scenario
     out["assets"] = sum(1 for _ in sandbox.store.of_type("Column")) + sum(
         1 for _ in sandbox.store.of_type("Table")
     )
     out["setup_s"] = time.perf_counter() - started
+    print(
+        f"  {out['assets']:,} assets; bench setup {out['setup_s']:.0f}s (generate {out['generate_s']:.0f}s, "
+        f"Plumbline DB {out['catalog_load_s']:.0f}s, sandbox {out['store_build_s']:.0f}s)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         sandbox.store.reset_counts()
         out["floor"] = floor_measure(sandbox.url, sandbox.token)
@@ -305,6 +356,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
         run = run_start(integration=integration, pull=True, push=True, enqueue=False)
         out["first_sync"] = sync_in_worker(db_path, run.pk, sandbox.store, timer)
         print(f"  first sync {out['first_sync']['wall_s']:.1f}s", file=sys.stderr, flush=True)
+        plumbline_state = catalog_state(sandbox.store) if args.compare_python else {}
         if args.sync_only:
             return out
 
@@ -343,6 +395,9 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
             "sandbox_writes": sandbox.store.write_count(),
         }
         out["pages"] = pages_measure()
+        print("  pages measured", file=sys.stderr, flush=True)
+        if args.compare_python:
+            out["compare"] = compare_measure(args, sandbox, timer, plumbline_state)
     finally:
         sandbox.stop()
     return out
