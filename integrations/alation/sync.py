@@ -258,7 +258,7 @@ class AlationSync(CatalogSync):
         )
         for n, column in enumerate(listing, 1):
             if n % CHECKPOINT_EVERY == 0:
-                self.ctx.checkpoint()
+                self.ctx.checkpoint(force=False)
             table = by_id.get(column.table_id)
             if table is not None and (
                 self.scope.domains is None or self.in_scope(column.ref, table.ref, *located.chain)
@@ -279,7 +279,7 @@ class AlationSync(CatalogSync):
             for column in listing:
                 n += 1
                 if n % CHECKPOINT_EVERY == 0:
-                    self.ctx.checkpoint()
+                    self.ctx.checkpoint(force=False)
                 table = ids.get(column.table_id)
                 if table is not None and (
                     self.scope.domains is None or self.in_scope(column.ref, table.ref, *located.chain)

@@ -215,7 +215,7 @@ class AtlanSync(CatalogSync):
             self.client.search_assets(query, attributes=attributes, page_size=SEARCH_PAGE_SIZE), 1
         ):
             if n % SEARCH_PAGE_SIZE == 0:
-                self.ctx.checkpoint()
+                self.ctx.checkpoint(force=False)  # between pages: at most once a second
             yield asset
 
     # Tags --------------------------------------------------------------------------------------------
