@@ -4,8 +4,9 @@
   function modal() { return document.getElementById("modal"); }
   function confirmDialog() { return document.getElementById("confirm"); }
 
-  // A fragment swapped into the modal body opens the dialog.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // A fragment swapped into the modal body opens the dialog once htmx has settled it: its
+  // hx-* attributes are bound only then, so a control used at once (the type picker) answers.
+  document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "modal-body") {
       var dialog = modal();
       if (!dialog.open) { dialog.showModal(); }

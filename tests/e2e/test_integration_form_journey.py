@@ -104,3 +104,15 @@ def test_make_run_fills_the_local_sandbox_in_one_click(page: Page, admin, atlan_
     modal.get_by_role("button", name="Save").click()
     expect(page.locator(".integration-card .status")).to_have_text("Connected")
     expect(page.locator(".integration-card")).to_contain_text(atlan_sandbox.url)
+
+
+def test_the_type_picker_answers_as_soon_as_the_modal_shows_even_when_htmx_settles_slowly(page: Page, admin):
+    sign_in(page, admin.username)
+    page.goto("/settings/integrations/")
+    # The modal opens only once htmx has bound the form's controls (after settling, not on swap).
+    page.evaluate("htmx.config.defaultSettleDelay = 600")
+    page.get_by_role("button", name="+ Add Integration").first.click()
+    modal = page.locator("dialog#modal")
+    expect(modal).to_be_visible()
+    modal.get_by_label("Type").select_option("alation")
+    expect(modal.locator("[name=refresh_token]")).to_be_visible(timeout=5000)
