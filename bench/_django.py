@@ -33,3 +33,12 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
         self.count += 1
         return execute(sql, params, many, context)
+
+
+def urls_warm() -> None:
+    """Load the URL configuration, as a worker has after its first run: an event push builds
+    Plumbline links with reverse(), and the first reverse() in a process imports every view and
+    the API (half a second) — a cost of the process's start, not of the push being timed."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)

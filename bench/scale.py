@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._django import QueryCounter, django_setup
+from bench._django import QueryCounter, django_setup, urls_warm
 from bench.compare import catalog_state
 
 PAGE_REPEATS = 5
@@ -379,6 +379,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
         # An event-driven push of one table: a new quality score, then the push it schedules.
         container = Container.objects.order_by("pk").first()
         quality_score_record(asset=container, scores={"total": 42.0})
+        urls_warm()
         sandbox.store.reset_counts()
         counter = QueryCounter()
         from django.db import connection

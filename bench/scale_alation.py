@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._django import QueryCounter, django_setup
+from bench._django import QueryCounter, django_setup, urls_warm
 from bench.scale import sync_in_worker
 
 PAGE_SIZE = 1000
@@ -185,6 +185,7 @@ def event_push_measure(integration: Any, store: Any) -> dict[str, Any]:
 
     container = Container.objects.order_by("pk").first()
     quality_score_record(asset=container, scores={"total": 42.0})
+    urls_warm()
     store.reset_counts()
     counter = QueryCounter()
     started = time.perf_counter()
