@@ -27,6 +27,8 @@ from typing import Any
 
 import requests
 
+from integrations.atlan.queries import after_clause, with_filter
+
 QUERY_TYPES = ["Table", "Column"]
 
 
@@ -45,31 +47,6 @@ def _base_query(connection_qn: str, *, pyatlan_bulk: bool = False) -> dict[str, 
     return query
 
 
-def _with_filter(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]:
-    inner = dict(query["bool"])
-    inner["filter"] = [*inner["filter"], clause]
-    return {"bool": inner}
-
-
-def _after(create_time: int, guid: str) -> dict[str, Any]:
-    return {
-        "bool": {
-            "should": [
-                {"range": {"__timestamp": {"gt": create_time}}},
-                {
-                    "bool": {
-                        "filter": [
-                            {"term": {"__timestamp": {"value": create_time}}},
-                            {"range": {"__guid": {"gt": guid}}},
-                        ]
-                    }
-                },
-            ],
-            "minimum_should_match": 1,
-        }
-    }
-
-
 TS_SORT = [{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]
 GUID_SORT = [{"__guid": {"order": "asc"}}]
 
@@ -81,7 +58,7 @@ def keyset_pages(
     after: tuple[int, str] | None = None
     seen = 0
     while True:
-        query = base if after is None else _with_filter(base, _after(*after))
+        query = base if after is None else with_filter(base, after_clause(*after))
         entities = post(query, 0, size, TS_SORT).get("entities") or []
         seen += len(entities)
         after_page(entities)
@@ -103,7 +80,7 @@ def pyatlan_bulk_pages(
         after_page(fresh)
         processed.update(e["guid"] for e in fresh)
         if first != last:
-            query, start = _with_filter(base, {"range": {"__timestamp": {"gte": last}}}), 0
+            query, start = with_filter(base, {"range": {"__timestamp": {"gte": last}}}), 0
         else:
             query, start = base, len(processed)
         answer = post(query, start, size, TS_SORT)
