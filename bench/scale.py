@@ -198,7 +198,7 @@ def sync_in_worker(db_path: str, run_id: int, store: Any, timer: WriteTimer) -> 
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"sync worker failed:\n{done.stderr[-4000:]}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = json.loads([ln for ln in done.stdout.strip().splitlines() if ln.startswith("{")][-1])
     figures["process_wall_s"] = wall
     figures["sandbox_reads"] = store.read_count()
     figures["sandbox_writes"] = store.write_count()
@@ -314,6 +314,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
     from catalog.services import quality_score_record
     from integrations.models import Integration
     from integrations.runs import run_execute, run_start
+    from sandbox import serve_side_by_side
     from sandbox.atlan.generator import generate
     from sandbox.atlan.scenario import build_store
     from sandbox.atlan.server import start_sandbox
@@ -331,6 +332,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
     timer = WriteTimer()
     timer.install()
     t0 = time.perf_counter()
+    serve_side_by_side()  # this process is the sandbox's (the syncs run in their own)
     sandbox = start_sandbox(build_store(scenario))
     out["store_build_s"] = time.perf_counter() - t0
     del scenario

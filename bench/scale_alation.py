@@ -134,6 +134,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
     from catalog.loader import catalog_load
     from integrations.models import Integration
     from integrations.runs import run_start
+    from sandbox import serve_side_by_side
     from sandbox.alation.generator import generate
     from sandbox.alation.scenario import build_store
     from sandbox.alation.server import start_sandbox
@@ -145,6 +146,7 @@ def measure(args: argparse.Namespace, db_path: str) -> dict[str, Any]:
     del catalog
     timer = AlationWriteTimer()
     timer.install()
+    serve_side_by_side()  # this process is the sandbox's (the syncs run in their own)
     sandbox = start_sandbox(build_store(scenario))
     del scenario
     objects = sandbox.store.catalog.objects

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+from sandbox import serve_side_by_side
+
 CATALOGS = ("atlan", "alation")
 
 
@@ -20,6 +22,7 @@ def main(argv: list[str]) -> int:
     except ModuleNotFoundError:
         print(f"The {argv[0]} sandbox is not built yet.", file=sys.stderr)
         return 2
+    serve_side_by_side()
     return int(cli.main(argv[1:]))
 
 

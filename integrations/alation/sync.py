@@ -256,15 +256,16 @@ class AlationSync(CatalogSync):
         listing = self.client.columns(
             filters={"schema_id": located.schema.id, "table_id__gte": min(by_id), "table_id__lte": max(by_id)}
         )
-        for n, column in enumerate(listing, 1):
-            if n % CHECKPOINT_EVERY == 0:
-                self.ctx.checkpoint(force=False)
+        for column in listing:  # on a background thread: no safe points here (see the engine)
             table = by_id.get(column.table_id)
             if table is not None and (
                 self.scope.domains is None or self.in_scope(column.ref, table.ref, *located.chain)
             ):
                 grouped[table.key].append(object_of(column, keep))
         return grouped
+
+    def notices_relay(self) -> None:
+        self.client.http.notices_relay()
 
     def columns_read(self, located: Located, tables: list[Table], *, whole: bool) -> Iterator[Column]:
         """A whole schema's columns in one listing; a few tables' in one listing each."""

@@ -6,6 +6,7 @@ wrong shape raises `CatalogMalformedResponseError` saying what was wrong.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from integrations.atlan.records import (
@@ -192,6 +193,26 @@ def _parse_custom_metadata(
     return values
 
 
+# Attributes parse_asset reads into AtlanAsset's own fields (custom metadata too: "setHash.attrHash").
+_FIELDS = frozenset(
+    {
+        "qualifiedName",
+        "name",
+        "announcementType",
+        "announcementTitle",
+        "announcementMessage",
+        "announcementUpdatedBy",
+        "connectionQualifiedName",
+    }
+)
+
+
+def _interned(value: Any) -> Any:
+    # Types, states, connections, databases, schemas and parent tables repeat across a page:
+    # one string each instead of one per asset.
+    return sys.intern(value) if isinstance(value, str) else value
+
+
 def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
     entity = require_dict(entity, what, "an entity")
     guid = entity.get("guid")
@@ -207,10 +228,14 @@ def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
         raise malformed(what, f"'attributes' of entity {guid} is not an object")
     return AtlanAsset(
         guid=guid,
-        type_name=type_name,
+        type_name=sys.intern(type_name),
         qualified_name=optional_str(attributes.get("qualifiedName")) or "",
         name=optional_str(attributes.get("name")) or optional_str(entity.get("displayText")) or "",
-        attributes=attributes,
+        attributes={
+            k: _interned(v)
+            for k, v in attributes.items()
+            if v is not None and k not in _FIELDS and k.count(".") != 1
+        },
         tags=_parse_tags(entity, guid, what),
         custom_metadata=_parse_custom_metadata(entity, attributes, guid, what),
         announcement_type=optional_str(attributes.get("announcementType")),
@@ -218,8 +243,8 @@ def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
         announcement_message=optional_str(attributes.get("announcementMessage")),
         announcement_updated_by=optional_str(attributes.get("announcementUpdatedBy")),
         create_time=optional_int(entity.get("createTime")),
-        connection_qualified_name=optional_str(attributes.get("connectionQualifiedName")),
-        status=optional_str(entity.get("status")),
+        connection_qualified_name=_interned(optional_str(attributes.get("connectionQualifiedName"))),
+        status=_interned(optional_str(entity.get("status"))),
     )
 
 

@@ -160,19 +160,21 @@ class AttributeSpec:
             raise ValueError("An attribute needs a display name.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AtlanTagRef:
     hash: str
     propagated: bool
     source_guid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AtlanAsset:
     guid: str
     type_name: str
     qualified_name: str
     name: str
+    # The other attributes the search returned with a value (those read into fields below are not
+    # kept twice): a sync holds a batch of assets and every table of a datastore at once.
     attributes: dict[str, Any] = field(default_factory=dict, repr=False)
     tags: list[AtlanTagRef] = field(default_factory=list)
     custom_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -195,12 +195,23 @@ class AtlanSync(CatalogSync):
         if not tables:
             return {}
         roots = [prefix("qualifiedName", f"{t.qualified_name}/") for t in tables]
-        columns = list(self.search_read([COLUMN_TYPE], roots))
-        # The batch's columns beside the schema and its tables: the last batch's are dropped.
-        self.names_by_guid = {**self.tables_by_guid, **{c.guid: c.name for c in columns if c.guid}}
+        # On a background thread (see the engine): no safe points between its pages.
+        columns = list(self.search_read([COLUMN_TYPE], roots, safe_points=False))
         return schema_assets_group(location.ref, columns).columns_by_table
 
-    def search_read(self, types: list[str], should: list[dict[str, Any]]) -> Iterator[AtlanAsset]:
+    def batch_columns_seen(self, columns: Mapping[str, Sequence[CatalogAsset]]) -> None:
+        # The batch's columns beside the schema and its tables: the last batch's are dropped.
+        named = {
+            c.guid: c.name for cs in columns.values() for c in cs if isinstance(c, AtlanAsset) and c.guid
+        }
+        self.names_by_guid = {**self.tables_by_guid, **named}
+
+    def notices_relay(self) -> None:
+        self.client.http.notices_relay()
+
+    def search_read(
+        self, types: list[str], should: list[dict[str, Any]], *, safe_points: bool = True
+    ) -> Iterator[AtlanAsset]:
         query = {
             "bool": {
                 "filter": [term("__state", "ACTIVE"), terms("__typeName.keyword", types)],
@@ -214,7 +225,7 @@ class AtlanSync(CatalogSync):
         for n, asset in enumerate(
             self.client.search_assets(query, attributes=attributes, page_size=SEARCH_PAGE_SIZE), 1
         ):
-            if n % SEARCH_PAGE_SIZE == 0:
+            if safe_points and n % SEARCH_PAGE_SIZE == 0:
                 self.ctx.checkpoint(force=False)  # between pages: at most once a second
             yield asset
 

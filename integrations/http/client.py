@@ -9,7 +9,9 @@ of HTTP failures into catalog-agnostic typed exceptions whose messages never con
 
 from __future__ import annotations
 
+import queue
 import random as _random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -129,6 +131,12 @@ class HttpClient(Retrying, Answering, Failing):
         self.writes = 0
         self.retries = 0
         self.waited_seconds = 0.0
+        # A sync reads the next pages and batches on background threads while it writes: counts
+        # are kept under a lock, and retry notices from those threads wait for the thread that
+        # made the client (the run's, whose database the notices are logged to).
+        self._lock = threading.Lock()
+        self._home = threading.get_ident()
+        self._notices: queue.SimpleQueue[tuple[float, str]] = queue.SimpleQueue()
 
     def __repr__(self) -> str:
         # Never the token: the repr lands in logs, debug pages and tracebacks with locals.
@@ -143,8 +151,32 @@ class HttpClient(Retrying, Answering, Failing):
         return RequestCounts(self.reads, self.writes, self.retries, self.waited_seconds)
 
     def reset_counts(self) -> None:
-        self.reads = self.writes = self.retries = 0
-        self.waited_seconds = 0.0
+        with self._lock:
+            self.reads = self.writes = self.retries = 0
+            self.waited_seconds = 0.0
+
+    def notices_relay(self) -> None:
+        """Give `on_wait` the retry notices other threads held back; only on the client's own
+        thread (elsewhere it does nothing: the notices wait for it)."""
+        if threading.get_ident() != self._home:
+            return
+        while not self._notices.empty():
+            seconds, reason = self._notices.get()
+            if self.on_wait is not None:
+                self.on_wait(seconds, reason)
+
+    def _notify(self, seconds: float, reason: str) -> None:
+        if threading.get_ident() != self._home:
+            self._notices.put((seconds, reason))
+            return
+        self.notices_relay()
+        if self.on_wait is not None:
+            self.on_wait(seconds, reason)
+
+    def _tally(self, *, retries: int = 0, waited: float = 0.0) -> None:
+        with self._lock:
+            self.retries += retries
+            self.waited_seconds += waited
 
     def close(self) -> None:
         self.session.close()
@@ -244,6 +276,7 @@ class HttpClient(Retrying, Answering, Failing):
         auth hook once; if it renews the credentials the request is sent once more (a refused
         request was not carried out, so this is safe even for a POST).
         """
+        self.notices_relay()
         method = method.upper()
         is_read = read if read is not None else method in READ_METHODS
         retryable = self._retryable(method, read, idempotent)
@@ -258,7 +291,7 @@ class HttpClient(Retrying, Answering, Failing):
             self.catalog,
             self._scrub(f"{method} /{path.lstrip('/')}"),
         )
-        self.retries += 1
+        self._tally(retries=1)
         return self._send(method, path, params, json, is_read, retryable, use_hook)
 
     # One logical request -------------------------------------------------------------------------
@@ -330,10 +363,11 @@ class HttpClient(Retrying, Answering, Failing):
         return response, body_read(response, limit=self.max_response_bytes, catalog=self.catalog, where=where)
 
     def _count(self, is_read: bool) -> None:
-        if is_read:
-            self.reads += 1
-        else:
-            self.writes += 1
+        with self._lock:
+            if is_read:
+                self.reads += 1
+            else:
+                self.writes += 1
 
     # Internals ---------------------------------------------------------------------------------
 

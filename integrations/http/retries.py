@@ -24,6 +24,12 @@ class Retrying:
     def _scrub(self, text: str) -> str:
         raise NotImplementedError
 
+    def _tally(self, *, retries: int = 0, waited: float = 0.0) -> None:
+        raise NotImplementedError
+
+    def _notify(self, seconds: float, reason: str) -> None:
+        raise NotImplementedError
+
     def wait_before_retry(
         self, attempt: int, reason: str, where: str, *, retry_after: float | None = None
     ) -> None:
@@ -34,7 +40,7 @@ class Retrying:
     def pause(self, seconds: float) -> None:
         """Sleep between polls of a catalog job; counted in `waited_seconds`, not as a retry."""
         seconds = max(0.0, seconds)
-        self.waited_seconds += seconds
+        self._tally(waited=seconds)
         self.sleep(seconds)
 
     def _retryable(self, method: str, read: bool | None, idempotent: bool | None) -> bool:
@@ -62,8 +68,6 @@ class Retrying:
             attempt + 1,
             self.max_retries,
         )
-        self.retries += 1
-        self.waited_seconds += delay
-        if self.on_wait is not None:
-            self.on_wait(delay, reason)
+        self._tally(retries=1, waited=delay)
+        self._notify(delay, reason)
         self.sleep(delay)

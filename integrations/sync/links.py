@@ -75,17 +75,14 @@ _INSERT_COLUMNS = (
 def links_load(*, integration_id: int, datastore_id: int, only: Iterable[int] | None = None) -> Links:
     """A datastore's own link and, for an event push, those of its given tables and their fields
     (a full sync loads the rest a batch of tables at a time: `links_load_keys`)."""
-    where = Q(level="datastore", object_id=datastore_id)
+    keys: list[AssetKey] = [("datastore", datastore_id)]
     if only is not None:
         containers = list(only)
-        fields = Field.objects.filter(container_id__in=containers).values("id")
-        where |= Q(level="container", object_id__in=containers) | Q(level="field", object_id__in=fields)
-    rows = AssetLink.objects.filter(integration_id=integration_id).filter(where)
-    # Plain rows, not model instances: a sync compares 100,000 of them and changes few.
-    return {
-        (row[1], row[2]): LinkRow(*row)
-        for row in rows.values_list(*LinkRow.COLUMNS).iterator(chunk_size=5000)
-    }
+        keys += [("container", pk) for pk in containers]
+        # By their keys, not an OR over a subquery: that one scans every link of a large catalog.
+        fields = Field.objects.filter(container_id__in=containers).values_list("id", flat=True)
+        keys += [("field", pk) for pk in fields.iterator(chunk_size=5000)]
+    return links_load_keys(integration_id, keys)
 
 
 def links_load_keys(integration_id: int, keys: Iterable[AssetKey]) -> Links:

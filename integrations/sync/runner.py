@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -333,31 +334,54 @@ class CatalogSync(ABC):
             assets.containers,
             key=lambda cid: (0, self.table_order(t)) if (t := mapping.tables.get(cid)) else (1, cid),
         )
-        for start in range(0, max(len(ids), 1), per_batch):
-            if start:
-                self.ctx.checkpoint()  # a safe point between batches: what is done stays done
-            batch = ids[start : start + per_batch]
-            self.tables_sync(ds, location, read, assets, mapping, batch, extra, kept, whole=whole)
-            extra, kept = set(), set()
+        batches = [ids[start : start + per_batch] for start in range(0, max(len(ids), 1), per_batch)]
+        tables = [{cid: mapping.tables[cid] for cid in b if cid in mapping.tables} for b in batches]
+        reads = self.batches_read(ds, location, read, [list(t.values()) for t in tables])
+        try:
+            for n, (batch, columns) in enumerate(zip(batches, reads, strict=True)):
+                self.batch_columns_seen(columns)
+                self.tables_sync(ds, assets, mapping, batch, tables[n], columns, extra, kept, whole=whole)
+                extra, kept = set(), set()
+        finally:
+            reads.close()
         self.mapping_record(ds, location, assets, mapping, whole=whole)
+
+    def batches_read(
+        self, ds: Datastore, location: Location, read: CatalogRead, batches: Sequence[Sequence[CatalogAsset]]
+    ) -> Generator[Mapping[str, Sequence[CatalogAsset]], None, None]:
+        """Each batch's columns, the next batch's read on a background thread while the caller
+        works on this one: a sync costs about the longer of the catalog's time and ours."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-batches")
+        try:
+            pending = pool.submit(self.batch_columns_read, ds, location, read, batches[0])
+            for n in range(len(batches)):
+                if n:
+                    self.ctx.checkpoint()  # a safe point between batches: what is done stays done
+                columns = pending.result()
+                self.notices_relay()
+                if n + 1 < len(batches):
+                    pending = pool.submit(self.batch_columns_read, ds, location, read, batches[n + 1])
+                yield columns
+        finally:
+            # Stopped early (a failure, a cancel): the read in flight finishes, its answer is dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.notices_relay()
 
     def tables_sync(
         self,
         ds: Datastore,
-        location: Location,
-        read: CatalogRead,
         assets: DatastoreAssets,
         mapping: DatastoreMapping,
         batch: Sequence[int],
+        tables: Mapping[int, CatalogAsset],
+        columns: Mapping[str, Sequence[CatalogAsset]],
         extra: set[AssetKey],
         kept: set[AssetKey],
         *,
         whole: bool,
     ) -> None:
-        """One batch of a datastore's tables: their columns read and matched, links, pull, push."""
+        """One batch of a datastore's tables, their columns read: matched, links, pull, push."""
         assets_fields_load(assets, batch)
-        tables = {cid: mapping.tables[cid] for cid in batch if cid in mapping.tables}
-        columns = self.batch_columns_read(ds, location, read, list(tables.values()))
         matched = DatastoreMapping()
         columns_map(matched, assets, tables, columns, catalog=self.catalog, whole=whole)
         self.ctx.issues_bulk(matched.issues)
@@ -404,8 +428,19 @@ class CatalogSync(ABC):
         self, ds: Datastore, location: Location, read: CatalogRead, tables: Sequence[CatalogAsset]
     ) -> Mapping[str, Sequence[CatalogAsset]]:
         """The columns of these matched tables, by table qualified name. Catalogs that read a
-        datastore's columns with its tables leave this as is; others read them a batch at a time."""
+        datastore's columns with its tables leave this as is; others read them a batch at a time.
+
+        It runs on a background thread while the previous batch is worked on: the catalog only,
+        never the database, the run's log or its safe points."""
         return {t.qualified_name: read.columns_by_table.get(t.qualified_name, ()) for t in tables}
+
+    def batch_columns_seen(self, columns: Mapping[str, Sequence[CatalogAsset]]) -> None:
+        """A batch's columns, on the run's thread before they are matched (e.g. to name tag sources)."""
+        return None
+
+    def notices_relay(self) -> None:
+        """Log the retry notices the catalog client held back on the background threads."""
+        return None
 
     def out_of_scope_record(self, ds: Datastore, assets: DatastoreAssets, read: CatalogRead) -> set[AssetKey]:
         """Report what the scope leaves out of a located datastore and drop it from matching; the

@@ -653,3 +653,46 @@ def test_the_environments_proxy_and_ca_bundle_are_read_once_for_the_catalogs_hos
     assert client.session.proxies["https"] == "http://proxy.example:3128"
     assert client.session.verify == "/etc/ssl/certs/ca-certificates.crt"
     assert client.session.trust_env is False  # not re-read from os.environ on every request
+
+
+@responses.activate
+def test_counts_are_exact_when_two_threads_share_the_client():
+    import threading
+
+    responses.get(f"{BASE}/r", json={})
+    responses.post(f"{BASE}/w", json={})
+    client, _ = make_client()
+
+    def calls(send) -> None:
+        for _ in range(150):
+            send()
+
+    threads = [
+        threading.Thread(target=calls, args=(lambda: client.get("r"),)),
+        threading.Thread(target=calls, args=(lambda: client.post("w", json={}),)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert (client.counts.reads, client.counts.writes) == (150, 150)
+
+
+@responses.activate
+def test_a_retry_notice_from_another_thread_is_given_on_the_clients_own_thread():
+    import threading
+
+    responses.get(f"{BASE}/x", status=503)
+    responses.get(f"{BASE}/x", json={"ok": True})
+    seen: list[tuple[str, str]] = []
+    client, _ = make_client(on_wait=lambda s, r: seen.append((r, threading.current_thread().name)))
+
+    worker = threading.Thread(target=lambda: client.get("x"), name="background")
+    worker.start()
+    worker.join()
+    assert seen == []  # held back: a sync logs notices to a database that is its own thread's
+    assert client.counts.retries == 1
+
+    client.notices_relay()
+    assert seen == [("Atlan answered 503 (unavailable)", threading.current_thread().name)]

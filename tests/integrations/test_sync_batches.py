@@ -167,3 +167,48 @@ def test_a_tripped_removal_stop_in_an_alation_pull_and_push_run_writes_nothing_t
     assert alation.values(alation_sandbox, f"{alation.SALES}.ORDER_ITEMS") == values_before
     assert tags_state() == assignments
     assert not SyncChange.objects.filter(run=run, applied=True).exists()
+
+
+@pytest.mark.parametrize("catalog", ["atlan", "alation"])
+def test_the_next_batch_is_read_on_another_thread_while_this_one_is_pushed(
+    catalog, atlan_sandbox, alation_sandbox, demo, settings, monkeypatch
+):
+    import threading
+    import time
+
+    from integrations.alation.sync import AlationSync
+    from integrations.atlan.sync import AtlanSync
+
+    helpers = atlan if catalog == "atlan" else alation
+    sandbox = atlan_sandbox if catalog == "atlan" else alation_sandbox
+    cls = AtlanSync if catalog == "atlan" else AlationSync
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    read, push = cls.batch_columns_read, cls.batch_push
+    reads: list[str] = []
+    beside: list[bool] = []  # per push: had the next batch's read started while it was pushed?
+
+    def reading(self, ds, location, catalog_read, tables):
+        reads.append(threading.current_thread().name)
+        return read(self, ds, location, catalog_read, tables)
+
+    def pushing(self, ds, matched, labels):
+        assert threading.current_thread() is threading.main_thread()
+        pushed = len(beside) + 1
+        deadline = time.monotonic() + 0.5
+        while len(reads) <= pushed and time.monotonic() < deadline:
+            time.sleep(0.005)
+        beside.append(len(reads) > pushed)
+        push(self, ds, matched, labels)
+
+    monkeypatch.setattr(cls, "batch_columns_read", reading)
+    monkeypatch.setattr(cls, "batch_push", pushing)
+    run = helpers.sync(helpers.integration_make(sandbox))
+    assert run.status in ("succeeded", "warnings"), helpers.log_text(run)
+    assert reads and all(name.startswith("catalog-batches") for name in reads)
+    # Every batch but each datastore's last had the next one's read going beside its push.
+    datastores = run.log_lines.filter(message__contains="↔").count()
+    assert beside.count(True) >= 3 and beside.count(False) <= datastores
+    # The outcome is one a resync finds nothing to change in.
+    monkeypatch.undo()
+    again = helpers.sync(run.integration)
+    assert again.requests_write == 0, helpers.log_text(again)

@@ -153,6 +153,33 @@ def test_recorded_entity_by_guid_parses_with_announcement_fields_and_connection(
     assert asset.custom_metadata == {}
 
 
+def test_an_asset_keeps_the_attributes_it_has_no_field_for_and_not_the_others_twice():
+    entity = {
+        "guid": "g-1",
+        "typeName": "Column",
+        "attributes": {
+            "qualifiedName": "default/pg/1/db/s/t/c",
+            "name": "c",
+            "databaseName": "db",
+            "tableQualifiedName": "default/pg/1/db/s/t",
+            "viewQualifiedName": None,
+            "announcementTitle": "Heads up",
+            "SETHASH.ATTRHASH": 0.5,
+        },
+    }
+
+    asset = parse_asset(entity)
+
+    # What a sync looks up later stays; what has its own field, a null, or custom metadata does not.
+    assert asset.attributes == {"databaseName": "db", "tableQualifiedName": "default/pg/1/db/s/t"}
+    assert (asset.qualified_name, asset.name, asset.announcement_title) == (
+        "default/pg/1/db/s/t/c",
+        "c",
+        "Heads up",
+    )
+    assert asset.custom_metadata == {"SETHASH": {"ATTRHASH": 0.5}}
+
+
 @needs_recordings
 def test_recorded_classification_event_gives_a_direct_tag():
     entity = recording("classification_add.json")["message"]["entity"]
