@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench._django import QueryCounter, django_setup
@@ -27,20 +29,67 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssSampler(threading.Thread):
+    """The process's resident memory twice a second: when the peak came, not only how high."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True, name="rss-sampler")
+        self.samples: list[tuple[datetime, float]] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            try:
+                self.samples.append((datetime.now(UTC), rss_mb()))
+            except OSError:
+                return
+
+    def peak(self) -> tuple[datetime, float] | None:
+        return max(self.samples, key=lambda s: s[1]) if self.samples else None
+
+    def timeline(self, parts: int = 10) -> list[float]:
+        """The resident memory at each tenth of the run (MB): flat, climbing, or a spike."""
+        n = len(self.samples)
+        return (
+            [round(self.samples[min(n - 1, n * k // parts)][1], 1) for k in range(1, parts + 1)] if n else []
+        )
+
+
 def main(argv: list[str]) -> int:
     db_path, run_id = argv[0], int(argv[1])
     django_setup(db_path)
     from django.db import connection
 
-    from integrations.models import SyncRun
+    from integrations.models import SyncLogLine, SyncRun
     from integrations.runs import run_execute
 
     rss_before = peak_rss_mb()
     counter = QueryCounter()
-    started = time.perf_counter()
+    sampler = RssSampler()
+    sampler.start()
+    started, began = time.perf_counter(), datetime.now(UTC)
     with connection.execute_wrapper(counter):
         run_execute(run_id)
     wall = time.perf_counter() - started
+    sampler.stopped.set()
+    peak = sampler.peak()
+    peak_at = None
+    if peak is not None:
+        # The log line written last before the peak says what the sync was doing.
+        line = SyncLogLine.objects.filter(run_id=run_id, at__lte=peak[0]).order_by("-id").first()
+        peak_at = {
+            "at_fraction": (peak[0] - began).total_seconds() / wall if wall else 0.0,
+            "rss_mb": peak[1],
+            "after_log_line": line.message[:160] if line else "",
+            "timeline_mb": sampler.timeline(),
+        }
     run = SyncRun.objects.get(pk=run_id)
     out = {
         "wall_s": wall,
@@ -51,6 +100,7 @@ def main(argv: list[str]) -> int:
         "counts": run.counts,
         "peak_rss_mb": peak_rss_mb(),
         "rss_after_setup_mb": rss_before,
+        "rss_peak_sampled": peak_at,
     }
     print(json.dumps(out, default=str))
     return 0

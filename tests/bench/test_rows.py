@@ -132,3 +132,27 @@ def test_pyatlan_pin_reads_the_test_lock(tmp_path: Path) -> None:
     lock.write_text("pyasn1==0.6.1 \\\n    --hash=sha256:aa\npyatlan==11.6.0 \\\n    --hash=sha256:bb\n")
     assert pyatlan_pin(lock) == "11.6.0"
     assert pyatlan_pin() == "11.6.0"
+
+
+def test_the_peak_row_says_when_the_peak_came_when_the_worker_sampled_it() -> None:
+    big = figures(100_980)
+    big["first_sync"]["rss_peak_sampled"] = {"at_fraction": 0.87, "timeline_mb": [120.2, 124.0, 126.4]}
+    rows = by_name(rows_build(big, None))
+    assert rows["101k (b) worker peak RSS"] == (
+        "150 MB (reached at 87% of the run; 120 MB at its first tenth, 126 MB at its end)",
+        "< 200 MB",
+        "yes",
+    )
+
+
+def test_the_worker_samples_memory_by_tenths_of_the_run() -> None:
+    from datetime import UTC, datetime
+
+    from bench.worker import RssSampler
+
+    sampler = RssSampler()
+    now = datetime.now(UTC)
+    sampler.samples = [(now, float(mb)) for mb in range(100, 120)]
+    assert sampler.timeline(parts=4) == [105.0, 110.0, 115.0, 119.0]
+    assert sampler.peak() == (now, 119.0)
+    assert RssSampler().timeline() == [] and RssSampler().peak() is None
