@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nMachine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}. "
         f"Peak memory is the sync worker child's own peak RSS (VmHWM: whole process, incl. Django). "
-        f"Sandbox write time is measured around its request handler. Bench took {elapsed:.0f} s"
+        f"Sandbox read and write times are the CPU time of its request handlers (their own work, not waits for the interpreter while another request ran). Bench took {elapsed:.0f} s"
         + (f" (of which {venv_s:.0f} s creating the pyatlan environment)." if venv_s else ".")
     )
     RESULTS.mkdir(exist_ok=True)
