@@ -1,4 +1,5 @@
-"""Paging a catalog's listings with the next page fetched in the background meanwhile.
+"""Reading ahead: the next item (a page of a listing, a batch's columns) fetched on a background
+thread while the caller works on this one.
 
 A sync then costs about the longer of the catalog's time and ours rather than their sum.
 """
@@ -6,36 +7,39 @@ A sync then costs about the longer of the catalog's time and ours rather than th
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import TypeVar
-
-from integrations.http import HttpClient
 
 T = TypeVar("T")
 
 
-def pages_prefetched(pages: Generator[T, None, None], http: HttpClient) -> Iterator[T]:
-    """Yield the pages, always fetching the next one in a background thread meanwhile.
+def read_ahead(
+    items: Iterator[T], relay: Callable[[], None], *, name: str = "catalog-pages"
+) -> Generator[T, None, None]:
+    """Yield the items, always fetching the next one on a background thread meanwhile.
 
-    Retries' on_wait notices from the background thread are held back by the client and given
-    on its own thread (a sync logs them to its database, which belongs to that thread).
+    `items` runs on that thread, so it may only talk to the catalog; `relay` is called on the
+    caller's thread after each item to give it the retry notices the client held back there
+    (a sync logs them to its database, which belongs to the caller's thread).
     """
 
     def fetch() -> T | None:
-        return next(pages, None)
+        return next(items, None)
 
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-pages")
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
     try:
         pending = pool.submit(fetch)
         while True:
-            page = pending.result()
-            http.notices_relay()
-            if page is None:
+            item = pending.result()
+            relay()
+            if item is None:
                 return
             pending = pool.submit(fetch)
-            yield page
+            yield item
     finally:
-        # The caller may stop early (a cancel): let the page in flight finish, then close.
+        # The caller may stop early (a failure, a cancel): the item in flight finishes, then close.
         pool.shutdown(wait=True, cancel_futures=True)
-        http.notices_relay()
-        pages.close()
+        relay()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()

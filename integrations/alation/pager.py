@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from integrations.alation.shapes import malformed
 from integrations.http import CatalogMalformedResponseError, HttpClient
-from integrations.paging import pages_prefetched
+from integrations.paging import read_ahead
 
 logger = logging.getLogger("integrations.alation.pager")
 
@@ -53,7 +53,7 @@ class Pager:
         `prefetch`: fetch the next page in the background meanwhile (long listings whose items
         the caller processes without calling Alation in between)."""
         pages = self.pages(path, what, params=params, body=body, method=method)
-        for page in pages_prefetched(pages, self.http) if prefetch else pages:
+        for page in read_ahead(pages, self.http.notices_relay) if prefetch else pages:
             yield from page
 
     def pages(

@@ -55,7 +55,7 @@ from integrations.http import (
     SleepFn,
     Timeout,
 )
-from integrations.paging import pages_prefetched
+from integrations.paging import read_ahead
 
 logger = logging.getLogger("integrations.atlan.client")
 
@@ -245,7 +245,7 @@ class AtlanClient:
             raise ValueError("page_size must be at least 1.")
         wanted = list(dict.fromkeys([*BASE_SEARCH_ATTRIBUTES, *attributes]))
         pages = self._raw_pages(query, wanted, relation_attributes, page_size)
-        for entities in pages_prefetched(pages, self.http):
+        for entities in read_ahead(pages, self.http.notices_relay):
             for entity in entities:
                 yield parse_asset(entity)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Generator, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -20,6 +20,7 @@ from django.db.models import Count
 from catalog.models import Container, Datastore, Field
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.models import SyncIssue
+from integrations.paging import read_ahead
 from integrations.sync.assets import (
     SYNCED_CONTAINER_TYPES,
     AssetKey,
@@ -336,36 +337,16 @@ class CatalogSync(ABC):
         )
         batches = [ids[start : start + per_batch] for start in range(0, max(len(ids), 1), per_batch)]
         tables = [{cid: mapping.tables[cid] for cid in b if cid in mapping.tables} for b in batches]
-        reads = self.batches_read(ds, location, read, [list(t.values()) for t in tables])
-        try:
+        # The next batch's columns are read on a background thread while this one is worked on.
+        columns_read = (self.batch_columns_read(ds, location, read, list(t.values())) for t in tables)
+        with closing(read_ahead(columns_read, self.notices_relay, name="catalog-batches")) as reads:
             for n, (batch, columns) in enumerate(zip(batches, reads, strict=True)):
+                if n:
+                    self.ctx.checkpoint()  # a safe point between batches: what is done stays done
                 self.batch_columns_seen(columns)
                 self.tables_sync(ds, assets, mapping, batch, tables[n], columns, extra, kept, whole=whole)
                 extra, kept = set(), set()
-        finally:
-            reads.close()
         self.mapping_record(ds, location, assets, mapping, whole=whole)
-
-    def batches_read(
-        self, ds: Datastore, location: Location, read: CatalogRead, batches: Sequence[Sequence[CatalogAsset]]
-    ) -> Generator[Mapping[str, Sequence[CatalogAsset]], None, None]:
-        """Each batch's columns, the next batch's read on a background thread while the caller
-        works on this one: a sync costs about the longer of the catalog's time and ours."""
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-batches")
-        try:
-            pending = pool.submit(self.batch_columns_read, ds, location, read, batches[0])
-            for n in range(len(batches)):
-                if n:
-                    self.ctx.checkpoint()  # a safe point between batches: what is done stays done
-                columns = pending.result()
-                self.notices_relay()
-                if n + 1 < len(batches):
-                    pending = pool.submit(self.batch_columns_read, ds, location, read, batches[n + 1])
-                yield columns
-        finally:
-            # Stopped early (a failure, a cancel): the read in flight finishes, its answer is dropped.
-            pool.shutdown(wait=True, cancel_futures=True)
-            self.notices_relay()
 
     def tables_sync(
         self,
