@@ -200,7 +200,7 @@ def sync_in_worker(db_path: str, run_id: int, store: Any, timer: WriteTimer) -> 
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"sync worker failed:\n{done.stderr[-4000:]}")
-    figures = json.loads([ln for ln in done.stdout.strip().splitlines() if ln.startswith("{")][-1])
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["process_wall_s"] = wall
     figures["sandbox_reads"] = store.read_count()
     figures["sandbox_writes"] = store.write_count()

@@ -16,24 +16,22 @@ from pathlib import Path
 from bench._django import QueryCounter, django_setup
 
 
+def _status_mb(key: str) -> float | None:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set. Linux's VmHWM starts afresh at exec; ru_maxrss does not
     (a child keeps the high-water mark of the parent it was forked from, here the bench with its
     sandbox), so it is the fallback only."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+        peak = _status_mb("VmHWM")
     except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        peak = None
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class RssSampler(threading.Thread):
@@ -47,7 +45,7 @@ class RssSampler(threading.Thread):
     def run(self) -> None:
         while not self.stopped.wait(0.5):
             try:
-                self.samples.append((datetime.now(UTC), rss_mb()))
+                self.samples.append((datetime.now(UTC), _status_mb("VmRSS") or 0.0))
             except OSError:
                 return
 
