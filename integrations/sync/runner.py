@@ -340,11 +340,15 @@ class CatalogSync(ABC):
         # The next batch's columns are read on a background thread while this one is worked on.
         columns_read = (self.batch_columns_read(ds, location, read, list(t.values())) for t in tables)
         with closing(read_ahead(columns_read, self.notices_relay, name="catalog-batches")) as reads:
-            for n, (batch, columns) in enumerate(zip(batches, reads, strict=True)):
+            # Not zip(): its reused result tuple would keep the batch before last alive, a third
+            # batch of columns in memory beside this one and the next being read.
+            for n, batch in enumerate(batches):
                 if n:
                     self.ctx.checkpoint()  # a safe point between batches: what is done stays done
+                columns = next(reads)
                 self.batch_columns_seen(columns)
                 self.tables_sync(ds, assets, mapping, batch, tables[n], columns, extra, kept, whole=whole)
+                del columns  # let go before the next batch is asked for
                 extra, kept = set(), set()
         self.mapping_record(ds, location, assets, mapping, whole=whole)
 

@@ -212,3 +212,39 @@ def test_the_next_batch_is_read_on_another_thread_while_this_one_is_pushed(
     monkeypatch.undo()
     again = helpers.sync(run.integration)
     assert again.requests_write == 0, helpers.log_text(again)
+
+
+@pytest.mark.parametrize("catalog", ["atlan", "alation"])
+def test_a_batch_is_let_go_before_the_one_after_next_is_read(
+    catalog, atlan_sandbox, alation_sandbox, demo, settings, monkeypatch
+):
+    """Memory holds two batches of columns at most: the one worked on and the next being read."""
+    import weakref
+
+    from integrations.alation.sync import AlationSync
+    from integrations.atlan.sync import AtlanSync
+
+    class Columns(dict):  # a plain dict cannot be weakly referenced
+        pass
+
+    helpers = atlan if catalog == "atlan" else alation
+    sandbox = atlan_sandbox if catalog == "atlan" else alation_sandbox
+    cls = AtlanSync if catalog == "atlan" else AlationSync
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    read = cls.batch_columns_read
+    batches: list[tuple[object, weakref.ref]] = []  # (datastore, batch) in the order read
+    alive_at_read: list[int] = []  # per read: earlier batches of its datastore still in memory
+
+    def reading(self, ds, location, catalog_read, tables):
+        earlier = [ref for owner, ref in batches if owner == ds.pk]
+        alive_at_read.append(sum(ref() is not None for ref in earlier[:-1]))
+        columns = Columns(read(self, ds, location, catalog_read, tables))
+        batches.append((ds.pk, weakref.ref(columns)))
+        return columns
+
+    monkeypatch.setattr(cls, "batch_columns_read", reading)
+    run = helpers.sync(helpers.integration_make(sandbox))
+    assert run.status in ("succeeded", "warnings"), helpers.log_text(run)
+    assert len(alive_at_read) >= 4
+    # When a read starts, only the batch just before it (the one being worked on) is still held.
+    assert alive_at_read == [0] * len(alive_at_read)
