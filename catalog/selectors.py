@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -55,15 +56,20 @@ INHERITED_CHOICES = [
 ]
 
 
+def _inherited_links(inherited: str, prefix: str = "") -> Q:
+    """The tag links `inherited` counts, on the link model itself or through `prefix`."""
+    if inherited == "exclude":
+        return Q(**{f"{prefix}inherited_from": ""})
+    if inherited == "only":
+        return Q(**{f"{prefix}inherited_from__gt": ""})
+    return Q()
+
+
 def _tag_filtered(rows: QuerySet[Any], tag_id: int | None, inherited: str) -> QuerySet[Any]:
     if tag_id is None:
         return rows
-    if inherited == "exclude":
-        return rows.filter(tag_links__tag_id=tag_id, tag_links__inherited_from="")
-    if inherited == "only":
-        # One filter() call: both conditions on the same tag link.
-        return rows.filter(tag_links__tag_id=tag_id, tag_links__inherited_from__gt="")
-    return rows.filter(tag_links__tag_id=tag_id)
+    # One filter() call: both conditions on the same tag link.
+    return rows.filter(_inherited_links(inherited, "tag_links__"), tag_links__tag_id=tag_id)
 
 
 # Datastores
@@ -306,27 +312,39 @@ def tag_global_list() -> QuerySet[Tag]:
     return Tag.objects.filter(tag_type=Tag.Type.GLOBAL).order_by("name")
 
 
-def tag_assets(*, tag: Tag, inherited: str = "") -> dict[str, QuerySet]:
-    """Every asset carrying the tag (each saying where an inherited one comes from), one queryset
-    per level, each ready to paginate; `inherited` as in the list filters."""
+# Each level's order on the tag page, by path: a total order (names are unique within their
+# parent), so a page's rows sort exactly as their ids did.
+_TAG_PAGE_ORDER: dict[type[Model], tuple[str, ...]] = {
+    Datastore: ("name",),
+    Container: ("datastore__name", "name"),
+    Field: ("container__datastore__name", "container__name", "name"),
+}
+_TAG_PAGE_PARENTS: dict[type[Model], tuple[str, ...]] = {
+    Datastore: (),
+    Container: ("datastore",),
+    Field: ("container__datastore",),
+}
 
-    def source(model: AssetType) -> Subquery:
-        through: Any = model.tags.through
-        owner = model.__name__.lower()
-        rows = through.objects.filter(**{owner: OuterRef("pk")}, tag=tag).values("inherited_from")[:1]
-        return Subquery(rows, output_field=CharField())
 
-    datastores = Datastore.objects.select_related("current_score").annotate(inherited_from=source(Datastore))
-    containers = Container.objects.select_related("datastore", "current_score").annotate(
-        inherited_from=source(Container)
+def tag_asset_page(
+    *, tag: Tag, model: AssetType, number: str | None, per_page: int, inherited: str = ""
+) -> Page[Any]:
+    """One page of the assets of one level carrying the tag, in path order, each saying where an
+    inherited tag comes from; `inherited` as in the list filters, `number` as `get_page` takes it."""
+    through: Any = model.tags.through
+    owner = model.__name__.lower()
+    order = _TAG_PAGE_ORDER[model]
+    # Counted and sorted on the tag links alone: sorting the full rows (path, score, source) of
+    # every asset carrying a busy tag made its page slow. Only the page's rows are read in full.
+    links = through.objects.filter(_inherited_links(inherited), tag=tag)
+    ids = links.order_by(*(f"{owner}__{key}" for key in order)).values(owner)
+    page = Paginator(ids, per_page).get_page(number)
+    source = through.objects.filter(**{owner: OuterRef("pk")}, tag=tag).values("inherited_from")[:1]
+    # The page's slice of ids stays a subquery: one query per level, as before.
+    page.object_list = (
+        model.objects.filter(pk__in=page.object_list)
+        .select_related(*_TAG_PAGE_PARENTS[model], "current_score")
+        .annotate(inherited_from=Subquery(source, output_field=CharField()))
+        .order_by(*order)
     )
-    fields = Field.objects.select_related("container__datastore", "current_score").annotate(
-        inherited_from=source(Field)
-    )
-    return {
-        "datastores": _tag_filtered(datastores, tag.pk, inherited).order_by("name"),
-        "containers": _tag_filtered(containers, tag.pk, inherited).order_by("datastore__name", "name"),
-        "fields": _tag_filtered(fields, tag.pk, inherited).order_by(
-            "container__datastore__name", "container__name", "name"
-        ),
-    }
+    return page

@@ -345,14 +345,22 @@ def tag_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def tag_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     tag = _get_or_404(selectors.tag_get, pk)
     form = TagAssetsFilterForm(request.GET)
-    assets = selectors.tag_assets(tag=tag, inherited=form.inherited_value())
-    context = {
-        "tag": tag,
-        "form": form,
-        "datastore_page": _paginate(request, assets["datastores"], ROWS_PER_PAGE, param="ds_page"),
-        "container_page": _paginate(request, assets["containers"], ROWS_PER_PAGE, param="c_page"),
-        "field_page": _paginate(request, assets["fields"], ROWS_PER_PAGE, param="f_page"),
+    levels = (
+        ("datastore_page", Datastore, "ds_page"),
+        ("container_page", Container, "c_page"),
+        ("field_page", Field, "f_page"),
+    )
+    pages = {
+        name: selectors.tag_asset_page(
+            tag=tag,
+            model=model,
+            number=request.GET.get(param),
+            per_page=ROWS_PER_PAGE,
+            inherited=form.inherited_value(),
+        )
+        for name, model, param in levels
     }
+    context = {"tag": tag, "form": form, **pages}
     if _fragment_target(request) is not None:
         return render(request, "catalog/partials/_tag_assets.html", context)
     return render(request, "catalog/tag_detail.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -212,6 +213,40 @@ def test_tag_page_pages_each_level_separately(viewer_http):
     assert f"{url}?f_page=2" in first
     assert "F54" in second and "F00" not in second and "WIDE_TABLE" in second
     assert "<html" not in second
+
+
+@pytest.mark.parametrize("inherited", ["", "only", "exclude"])
+def test_tag_page_orders_by_path_across_pages_and_filters_inherited_tags(viewer_http, inherited):
+    tag = tag_make("Gold", integration=integration_make())
+    # Made against the path order, and named so that field names alone would sort backwards.
+    for store, prefixes in (("B store", "ab"), ("A store", "cd")):
+        datastore = datastore_make(store)
+        for table, prefix in zip(("T2", "T1"), prefixes, strict=True):
+            container = container_make(datastore, table)
+            container.tags.add(
+                tag, through_defaults={"inherited_from": "default/sf/DB" if table == "T2" else ""}
+            )
+            for i in reversed(range(30)):
+                source = f"default/sf/DB/{table}" if i % 2 else ""
+                field_make(container, f"{prefix}{i:02d}").tags.add(
+                    tag, through_defaults={"inherited_from": source}
+                )
+    wanted = {"": lambda is_inherited: True, "only": bool, "exclude": lambda is_inherited: not is_inherited}
+    fields = [f"{prefix}{i:02d}" for prefix in "dcba" for i in range(30) if wanted[inherited](i % 2)]
+    tables = [(s, t) for s in ("A store", "B store") for t in ("T1", "T2") if wanted[inherited](t == "T2")]
+    url = reverse("catalog:tag_detail", args=[tag.pk])
+
+    pages = [
+        viewer_http.get(url, {"inherited": inherited, "f_page": n}).content.decode()
+        for n in range(1, -(-len(fields) // 50) + 1)
+    ]
+
+    shown = [name for html in pages for name in re.findall(r'› <a href="[^"]+">([a-d]\d\d)</a>', html)]
+    assert shown == fields
+    assert f'<span class="count-pill">{len(fields)}</span>' in pages[0]
+    containers = pages[0].split('id="tag-fields"')[0]
+    assert re.findall(r'>([AB] store)</a> › <a href="[^"]+">(T\d)</a>', containers) == tables
+    assert ("inherited from default/sf/DB/T" in pages[0]) is (inherited != "exclude")
 
 
 def test_external_tag_page_names_its_integration(viewer_http):
