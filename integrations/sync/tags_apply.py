@@ -35,6 +35,7 @@ from integrations.sync.tags import (
 )
 
 _CHUNK = 2000
+_DELETE_SLICE = 20_000
 # Where an assignment's datastore is, from each level's through table.
 _DATASTORE_PATH = {
     "datastore": "datastore_id",
@@ -161,7 +162,7 @@ def _batch_insert(sql: str, batch: list[tuple[Any, ...]]) -> int:
 
 def pull_staging_delete(run_id: int) -> None:
     """A pull is done (applied, stopped or failed): its staging rows go."""
-    SyncWantedTag.objects.filter(run_id=run_id).delete()
+    rows_delete_sliced(SyncWantedTag.objects.filter(run_id=run_id))
     SyncOwnTag.objects.filter(run_id=run_id).delete()
 
 
@@ -169,9 +170,20 @@ def pull_staging_leftovers_delete(run_id: int) -> None:
     """Rows a dead worker left behind, from the same integration's runs that are over."""
     integration = SyncRun.objects.filter(pk=run_id).values("integration_id")
     for model in (SyncWantedTag, SyncOwnTag):
-        model.objects.filter(run__integration_id=Subquery(integration)).exclude(
-            run__status__in=SyncRun.ACTIVE_STATUSES
-        ).delete()
+        rows_delete_sliced(
+            model.objects.filter(run__integration_id=Subquery(integration)).exclude(
+                run__status__in=SyncRun.ACTIVE_STATUSES
+            )
+        )
+
+
+def rows_delete_sliced(rows: QuerySet[Any]) -> None:
+    """Delete the rows a slice at a time, in id order: SQLite gathers every row one DELETE removes
+    in memory first (9 MB more for 400,000 staged tags, the worker's peak at a million assets)."""
+    size = _DELETE_SLICE
+    while edge := list(rows.order_by("id").values_list("id", flat=True)[size - 1 : size]):
+        rows.filter(id__lte=edge[0]).delete()
+    rows.delete()
 
 
 # --- Deciding, before anything is written ---------------------------------------------------------

@@ -325,3 +325,23 @@ def test_the_streamed_pull_audits_what_the_in_memory_plan_plans(db, small_chunks
     assert [c[:4] for c in changes] == expected
     assert [c[4] for c in changes if c[2] == "tag_added"] == added
     assert plan.remove and plan.add and plan.create and plan.convert and len(plan.delete) == 2
+
+
+def test_the_staging_rows_go_a_slice_at_a_time_and_only_the_runs_own(db, monkeypatch):
+    # One DELETE of a million-asset run's rows made SQLite gather them all in memory first.
+    monkeypatch.setattr(tags_apply, "_DELETE_SLICE", 4)
+    world = World(tables=2)
+    own = SyncRun.objects.create(integration=world.integration, pull=True, status="running")
+    other = SyncRun.objects.create(integration=world.integration, pull=True, status="failed")
+    for run in (own, other):
+        PullCollector(catalog="Atlan", run_id=run.pk).datastore_add(world.ds.pk, tags=world.tags)
+    staged = SyncWantedTag.objects.filter(run=own).count()
+    assert staged > 4
+
+    with CaptureQueriesContext(connection) as queries:
+        tags_apply.pull_staging_delete(own.pk)
+
+    deletes = [q["sql"] for q in queries if q["sql"].startswith('DELETE FROM "integrations_syncwantedtag"')]
+    assert len(deletes) == staged // 4 + 1
+    assert not SyncWantedTag.objects.filter(run=own).exists()
+    assert SyncWantedTag.objects.filter(run=other).count() == staged
