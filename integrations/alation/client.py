@@ -118,6 +118,9 @@ class AlationClient:
         self.job_timeout = job_timeout
         self.job_poll_initial = job_poll_initial
         self.job_poll_max = job_poll_max
+        # Jobs started and not waited for yet, and those of them already seen to end.
+        self.jobs_beside: set[int] = set()
+        self.jobs_ended: dict[int, Job] = {}
         self.create_attempts = max(1, create_attempts)
         self.auth = AlationAuth(self.base_url, self.user_id, refresh_token.strip(), clock=clock)
         self.http = HttpClient(
@@ -286,6 +289,12 @@ class AlationClient:
     ) -> WriteResult:
         return writes.put_custom_field_values(self, values, batch_size=batch_size)
 
+    def put_custom_field_values_send(
+        self, values: Sequence[CustomFieldValue], *, batch_size: int = writes.MAX_VALUES_PER_PUT
+    ) -> writes.ValuesPut:
+        """Send the value writes now and follow their jobs later (`ValuesPut.follow`)."""
+        return writes.put_custom_field_values_send(self, values, batch_size=batch_size)
+
     # Data Quality (Data Health) ----------------------------------------------------------------
 
     def dq_fields(self, *, key: str | None = None) -> Iterator[DataQualityField]:
@@ -399,7 +408,13 @@ class AlationClient:
             timeout=self.job_timeout if timeout is None else timeout,
             poll_initial=self.job_poll_initial,
             poll_max=self.job_poll_max,
+            beside=self.jobs_beside,
+            ended=self.jobs_ended,
         )
+
+    def job_started(self, job_id: int) -> None:
+        """A job to wait for later: until then, other waits poll it in their rounds."""
+        self.jobs_beside.add(job_id)
 
 
 def _params(filters: Mapping[str, Any] | None, **named: Any) -> dict[str, Any]:

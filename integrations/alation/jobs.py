@@ -24,7 +24,9 @@ from integrations.alation.errors import (
 from integrations.alation.records import Job, JobFailure, ObjectRef, WriteResult
 from integrations.alation.shapes import flatten_errors, malformed, optional_int, optional_str, require_dict
 from integrations.http import (
+    CatalogAuthenticationError,
     CatalogConnectionError,
+    CatalogError,
     CatalogNotFoundError,
     CatalogRateLimitedError,
     CatalogServerError,
@@ -267,17 +269,29 @@ def wait_for_job(
     timeout: float,
     poll_initial: float,
     poll_max: float,
+    beside: set[int] | None = None,
+    ended: dict[int, Job] | None = None,
 ) -> Job:
-    """Poll the job until it ends; see `AlationClient.job_wait`."""
+    """Poll the job until it ends; see `AlationClient.job_wait`.
+
+    Jobs started `beside` it and not waited for yet are polled in the same rounds, so one pause
+    serves them all; those that end move to `ended`, where their own wait finds them."""
+    beside = set() if beside is None else beside
+    ended = {} if ended is None else ended
+    beside.discard(job_id)
+    job = ended.pop(job_id, None)
     deadline = clock() + timeout
     delay = poll_initial
-    job = _poll(http, job_id, clock, deadline, timeout)
+    if job is None:
+        job = _poll(http, job_id, clock, deadline, timeout)
+        _beside_poll(http, beside, ended)
     while not job.finished:
         if clock() + delay > deadline:
             raise AlationJobTimeoutError(_timeout_message(job_id, job.status, timeout), job_id=job_id)
         http.pause(delay)
         delay = min(delay * 2, poll_max)
         job = _poll(http, job_id, clock, deadline, timeout)
+        _beside_poll(http, beside, ended)
     if job.failed:
         message = f"Alation job {job_id} failed: {job.msg or 'no message'}"
         if job.failures:
@@ -286,6 +300,20 @@ def wait_for_job(
     if job.failure_count:
         logger.warning("Alation job %s ended %s with %d failure(s)", job_id, job.status, job.failure_count)
     return job
+
+
+def _beside_poll(http: HttpClient, beside: set[int], ended: dict[int, Job]) -> None:
+    """One status of each job beside: a failed answer is left to that job's own wait."""
+    for other in sorted(beside):
+        try:
+            job = parse_job(http.get(JOB_PATH, params={"id": other}), other)
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError:
+            continue
+        if job.finished:
+            beside.discard(other)
+            ended[other] = job
 
 
 def _poll(http: HttpClient, job_id: int, clock: Callable[[], float], deadline: float, timeout: float) -> Job:

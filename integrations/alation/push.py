@@ -20,6 +20,7 @@ from django.utils.html import escape, strip_tags
 from integrations.alation.client import AlationClient
 from integrations.alation.matching import CatalogObject
 from integrations.alation.records import CustomFieldSpec, CustomFieldValue, ObjectRef, TrustFlag
+from integrations.alation.writes import ValuesPut
 from integrations.http import CatalogAuthenticationError, CatalogError
 from integrations.sync.assets import AssetKey
 from integrations.sync.context import RunContext
@@ -177,8 +178,23 @@ def flags_plan(
 def values_apply(changes: Sequence[ValueChange], client: AlationClient, ctx: RunContext) -> int:
     """Write the changed values in requests of at most 10,000; returns the assets written. The
     audit says what Alation took: values it refused are recorded as not applied."""
+    return values_follow(values_send(changes, client, ctx), ctx)
+
+
+@dataclass
+class ValuesSent:
+    """A push's value writes, sent: their jobs run in Alation while the push sends the rest."""
+
+    changes: Sequence[ValueChange]
+    by_ref: dict[ObjectRef, PushTarget]
+    failed: set[ObjectRef]
+    puts: list[tuple[list[ObjectRef], ValuesPut]] = field(default_factory=list)  # (assets, writes)
+
+
+def values_send(changes: Sequence[ValueChange], client: AlationClient, ctx: RunContext) -> ValuesSent:
+    """Send the changed values in requests of at most 10,000, without waiting for their jobs."""
     by_ref = {c.target.obj.ref: c.target for c in changes}
-    failed: set[ObjectRef] = set(by_ref) if ctx.preview else set()
+    sent = ValuesSent(changes, by_ref, set(by_ref) if ctx.preview else set())
     writes = [
         CustomFieldValue(c.field_id, c.target.obj.otype, c.target.obj.id, c.after)
         for c in changes
@@ -187,22 +203,40 @@ def values_apply(changes: Sequence[ValueChange], client: AlationClient, ctx: Run
     for start in range(0 if not ctx.preview else len(writes), len(writes), VALUES_PER_PUT):
         ctx.checkpoint(force=False)  # a cancel, the deadline or a failed mark stop between requests
         batch = writes[start : start + VALUES_PER_PUT]
-        refs = {v.ref for v in batch}
+        refs = list(dict.fromkeys(v.ref for v in batch))
         try:
-            result = client.put_custom_field_values(batch)
+            sent.puts.append((refs, client.put_custom_field_values_send(batch)))
         except CatalogAuthenticationError:
             raise
         except CatalogError as exc:
-            first = by_ref[batch[0].ref]
-            ctx.error(
-                f"Could not write custom field values to {len(refs)} asset(s) starting with {first.label}: {exc}",
-                datastore=first.datastore,
-            )
-            failed |= refs
-            ctx.catalog_failed(exc, catalog="Alation")
+            _values_failed(sent, refs, exc, ctx)
+    return sent
+
+
+def _values_failed(sent: ValuesSent, refs: list[ObjectRef], exc: CatalogError, ctx: RunContext) -> None:
+    first = sent.by_ref[refs[0]]
+    ctx.error(
+        f"Could not write custom field values to {len(refs)} asset(s) starting with {first.label}: {exc}",
+        datastore=first.datastore,
+    )
+    sent.failed.update(refs)
+    ctx.catalog_failed(exc, catalog="Alation")
+
+
+def values_follow(sent: ValuesSent, ctx: RunContext) -> int:
+    """Follow the sent values' jobs to their end, then audit them; returns the assets written."""
+    changes, by_ref, failed = sent.changes, sent.by_ref, sent.failed
+    for refs, put in sent.puts:
+        try:
+            result = put.follow()
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            _values_failed(sent, refs, exc, ctx)
             continue
         ctx.catalog_ok()
         failed |= _failures_report(result.failures, result.failure_count, by_ref, ctx)
+    sent.puts = []
     for change in changes:
         target = change.target
         ctx.change(

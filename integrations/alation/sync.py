@@ -37,8 +37,9 @@ from integrations.alation.push import (
     flags_apply,
     flags_plan,
     text_of,
-    values_apply,
+    values_follow,
     values_plan,
+    values_send,
 )
 from integrations.alation.records import (
     OTYPE_DATA_SOURCE,
@@ -322,8 +323,12 @@ class AlationSync(CatalogSync):
 
     def push_send(self, ds: Datastore, prepared: PreparedPush) -> None:
         push: AlationPush = prepared.plan
-        written = values_apply(push.values, self.client, self.ctx)
-        health_apply(push.health, self.client, self.ctx, ds.name)
+        # The values' jobs run in Alation while the Data Health is written; its waits poll them too.
+        sent = values_send(push.values, self.client, self.ctx)
+        try:
+            health_apply(push.health, self.client, self.ctx, ds.name)
+        finally:
+            written = values_follow(sent, self.ctx)
         for held_value, _, _ in push.health.removals:
             if self.dq_values is not None:
                 self.dq_values.pop(value_key(held_value), None)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from integrations.alation.errors import AlationFieldConflictError, AlationJobFailedError
@@ -185,6 +187,31 @@ def put_custom_field_values(
     """Write values with `PUT .../custom_field_value/async/`, `batch_size` per request (at most
     10,000), each job (and its Legacy job) polled to the end. Values too large to send, and
     objects Alation says do not exist, come back as failures; the rest is written."""
+    return put_custom_field_values_send(client, values, batch_size=batch_size).follow()
+
+
+@dataclass
+class ValuesPut:
+    """Value writes Alation accepted, their jobs not followed yet: Alation runs them while the
+    caller sends its next writes, and waits for those poll these in the same rounds."""
+
+    client: AlationClient
+    result: WriteResult  # what was refused before sending
+    sent: list[tuple[list[dict[str, Any]], int]] = dataclass_field(default_factory=list)  # (request, job id)
+
+    def follow(self) -> WriteResult:
+        """Each job (and its Legacy job) to its end; a request whose job failed is sent once more."""
+        result = self.result
+        for batch, job_id in self.sent:
+            result += _values_follow(self.client, batch, job_id)
+        self.sent = []
+        return result
+
+
+def put_custom_field_values_send(
+    client: AlationClient, values: Sequence[CustomFieldValue], *, batch_size: int = MAX_VALUES_PER_PUT
+) -> ValuesPut:
+    """Send the value writes of `put_custom_field_values` without waiting for their jobs."""
     if not 1 <= batch_size <= MAX_VALUES_PER_PUT:
         raise ValueError(f"batch_size must be between 1 and {MAX_VALUES_PER_PUT}.")
     bodies: list[dict[str, Any]] = []
@@ -196,19 +223,26 @@ def put_custom_field_values(
             refused.append(JobFailure(reason=problem, otype=body["otype"], oid=value.oid))
         else:
             bodies.append(body)
-    result = WriteResult(failures=tuple(refused), failure_count=len(refused))
+    put = ValuesPut(client, WriteResult(failures=tuple(refused), failure_count=len(refused)))
     for batch in _chunks(bodies, batch_size):
-        result += _put_values_dropping_missing(client, list(batch))
-    return result
+        sent, job_id, dropped = _values_send(client, list(batch))
+        put.result += dropped
+        if job_id is not None:
+            put.sent.append((sent, job_id))
+    return put
 
 
-def _put_values_dropping_missing(client: AlationClient, batch: list[dict[str, Any]]) -> WriteResult:
-    """Alation refuses a whole request for one unknown object ("Object not found: attribute:9."):
-    record those objects as failures and send the rest again."""
+def _values_send(
+    client: AlationClient, batch: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int | None, WriteResult]:
+    """One PUT (its job started, not followed). Alation refuses a whole request for one unknown
+    object ("Object not found: attribute:9."): those objects are recorded as failures and the
+    rest is sent again. Returns what was sent, its job (None: nothing left) and the dropped."""
     dropped: list[JobFailure] = []
+    job_id: int | None = None
     while batch:
         try:
-            written = _put_values_and_follow(client, batch)
+            accepted = client.http.put(CUSTOM_FIELD_VALUE_ASYNC_PATH, json=batch)
         except CatalogRequestError as exc:
             missing = set(objects_not_found(exc.message)) if exc.status == 400 else set()
             gone = [b for b in batch if ObjectRef.of(b["otype"], b["oid"]) in missing]
@@ -217,16 +251,17 @@ def _put_values_dropping_missing(client: AlationClient, batch: list[dict[str, An
             dropped.extend(JobFailure(reason=OBJECT_NOT_FOUND, otype=b["otype"], oid=b["oid"]) for b in gone)
             batch = [b for b in batch if ObjectRef.of(b["otype"], b["oid"]) not in missing]
             continue
-        return written + WriteResult(failures=tuple(dropped), failure_count=len(dropped))
-    return WriteResult(failures=tuple(dropped), failure_count=len(dropped))
-
-
-def _put_values_and_follow(client: AlationClient, batch: list[dict[str, Any]]) -> WriteResult:
-    """One PUT, its job and the Legacy job cloud tenants start; if either job fails the whole
-    request is sent once more (Alation's advice: the PUT sets values, so it is idempotent)."""
-    for attempt in (1, 2):
-        accepted = client.http.put(CUSTOM_FIELD_VALUE_ASYNC_PATH, json=batch)
         job_id = parse_job_id(accepted, "the custom field value write")
+        client.job_started(job_id)
+        break
+    return batch, job_id, WriteResult(failures=tuple(dropped), failure_count=len(dropped))
+
+
+def _values_follow(client: AlationClient, batch: list[dict[str, Any]], job_id: int) -> WriteResult:
+    """A PUT's job and the Legacy job cloud tenants start; if either fails the whole request is
+    sent once more (Alation's advice: the PUT sets values, so it is idempotent)."""
+    dropped = WriteResult()
+    for attempt in (1, 2):
         try:
             jobs = [client.job_wait(job_id)]
             legacy = legacy_job_id(jobs[0].result)
@@ -236,8 +271,13 @@ def _put_values_and_follow(client: AlationClient, batch: list[dict[str, Any]]) -
             if attempt == 2:
                 raise
             logger.warning("%s Sending the whole request once more.", exc.message)
+            batch, again, more = _values_send(client, batch)
+            dropped += more
+            if again is None:
+                return dropped
+            job_id = again
             continue
-        return custom_value_write_result(jobs)
+        return custom_value_write_result(jobs) + dropped
     raise AssertionError("unreachable")
 
 

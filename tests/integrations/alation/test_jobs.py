@@ -183,3 +183,40 @@ def test_job_errors_pickle_with_their_job_id_and_failures_for_the_task_queue():
         (JobFailure("bad", object_key="1.a"),),
         "Alation job 7 failed.",
     )
+
+
+@responses.activate
+def test_jobs_started_beside_are_polled_in_the_same_rounds_and_their_own_wait_needs_no_pause():
+    add_auth(responses)
+    job_7 = [matchers.query_param_matcher({"id": "7"})]
+    for body in (RUNNING, RUNNING, done()):
+        responses.get(JOB, match=JOB_42, json=body)
+    for body in (RUNNING, done()):
+        responses.get(JOB, match=job_7, json=body)
+    clock = FakeClock()
+    client = make_client(clock, job_poll_initial=1.0, job_poll_max=3.0)
+    client.job_started(7)  # e.g. a value write sent before the Data Health write it waits for
+
+    assert client.job_wait(42).status == "successful"
+    assert client.job_wait(7).status == "successful"
+
+    # One pause per round serves both jobs; job 7 ended during job 42's wait and was not asked again.
+    assert clock.sleeps == [1.0, 2.0]
+    assert [c.request.url.split("id=")[1] for c in job_calls()] == ["42", "7", "42", "7", "42"]
+    assert client.jobs_beside == set() and client.jobs_ended == {}
+
+
+@responses.activate
+def test_a_job_beside_that_fails_is_reported_by_its_own_wait():
+    add_auth(responses)
+    job_7 = [matchers.query_param_matcher({"id": "7"})]
+    failed = {"status": "failed", "msg": "Job failed: internal error", "result": None}
+    responses.get(JOB, match=JOB_42, json=done())
+    responses.get(JOB, match=job_7, json=failed)
+    client = make_client(FakeClock())
+    client.job_started(7)
+
+    assert client.job_wait(42).status == "successful"
+    with pytest.raises(AlationJobFailedError, match="Alation job 7 failed: Job failed: internal error"):
+        client.job_wait(7)
+    assert len(job_calls()) == 2

@@ -296,3 +296,37 @@ def test_a_tables_catalog_panel_links_to_its_alation_page(alation_sandbox, demo,
     page = requests.get(url, timeout=5)
     assert page.status_code == 200 and 'id="object-name">ORDER_ITEMS' in page.text
     assert requests.get(f"{alation_sandbox.url}/table/999999/", timeout=5).status_code == 404
+
+
+def test_a_push_follows_its_value_jobs_while_it_waits_for_the_data_health_jobs(
+    alation_sandbox, demo, monkeypatch
+):
+    from integrations.alation.client import AlationClient
+    from integrations.http.retries import Retrying
+
+    started, waited, pauses = [], [], []
+    job_started, job_wait = AlationClient.job_started, AlationClient.job_wait
+
+    def starting(self, job_id):
+        started.append(job_id)
+        job_started(self, job_id)
+
+    def waiting(self, job_id, **options):
+        waited.append(job_id)
+        return job_wait(self, job_id, **options)
+
+    monkeypatch.setattr(AlationClient, "job_started", starting)
+    monkeypatch.setattr(AlationClient, "job_wait", waiting)
+    monkeypatch.setattr(Retrying, "pause", lambda self, seconds: pauses.append(seconds))
+
+    run = sync(integration_make(alation_sandbox))
+
+    assert finished(run, DEMO_PULL_WARNINGS), log_text(run)
+    assert started and set(started) <= set(waited)  # every value job sent is followed
+    others = [j for j in waited if j not in started]  # custom field creation, Data Health
+    assert len(others) >= 3
+    # The sandbox answers "running" once per job: each other job waits once, and the value jobs
+    # sent before the Data Health end during those waits instead of adding their own.
+    assert len(pauses) == len(others)
+    items = container("ORDER_ITEMS")  # the values were written all the same
+    assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["URL"] == f"{SITE}/containers/{items.pk}/"
