@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from integrations.alation import writes
 from integrations.alation.auth import AlationAuth, normalise_base_url, parse_user_id
-from integrations.alation.jobs import wait_for_job
+from integrations.alation.jobs import jobs_poll_once, wait_for_job
 from integrations.alation.pager import DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Pager
 from integrations.alation.parsing import (
     parse_column,
@@ -325,10 +325,17 @@ class AlationClient:
             self, "POST", "values", [writes.dq_value_body(v) for v in values], batch_size=batch_size
         )
 
+    def dq_put_values_send(self, values: Sequence[DataQualityValue]) -> writes.DqSent:
+        """Send the value writes now and follow their jobs later (`DqSent.follow`)."""
+        return writes.dq_write_send(self, "POST", "values", [writes.dq_value_body(v) for v in values])
+
     def dq_delete_values(self, pairs: Sequence[tuple[str, str]]) -> WriteResult:
         """Delete values by (field_key, object_key)."""
+        return self.dq_delete_values_send(pairs).follow()
+
+    def dq_delete_values_send(self, pairs: Sequence[tuple[str, str]]) -> writes.DqSent:
         items = [{"field_key": field_key, "object_key": object_key} for field_key, object_key in pairs]
-        return writes.dq_write(self, "DELETE", "values", items)
+        return writes.dq_write_send(self, "DELETE", "values", items)
 
     # Trust flags -------------------------------------------------------------------------------
 
@@ -415,6 +422,15 @@ class AlationClient:
     def job_started(self, job_id: int) -> None:
         """A job to wait for later: until then, other waits poll it in their rounds."""
         self.jobs_beside.add(job_id)
+
+    def jobs_poll(self) -> None:
+        """One status of each job started and not waited for yet, without pausing: a caller with
+        other work to do looks in between, and waits only for what is still running at its end."""
+        jobs_poll_once(self.http, self.jobs_beside, self.jobs_ended)
+
+    def job_ended(self, job_id: int) -> bool:
+        """Whether a job started earlier is known to have ended (its wait will not pause)."""
+        return job_id in self.jobs_ended
 
 
 def _params(filters: Mapping[str, Any] | None, **named: Any) -> dict[str, Any]:

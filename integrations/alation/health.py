@@ -9,12 +9,14 @@ fields (and any values left) of checks that no longer exist or are no longer act
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from integrations.alation.client import AlationClient
 from integrations.alation.matching import CatalogObject
 from integrations.alation.records import OTYPE_COLUMN, DataQualityField, DataQualityValue, WriteResult
+from integrations.alation.writes import DqSent
 from integrations.http import CatalogAuthenticationError, CatalogError
 from integrations.sync.assets import AssetKey
 from integrations.sync.context import RunContext
@@ -34,11 +36,9 @@ def check_id_of(key: str) -> int | None:
     return int(rest) if rest.isdigit() else None
 
 
-def dq_field_of(check: CheckPush) -> DataQualityField:
-    description = check.description or f"The {check.rule_type} check in Plumbline."
-    return DataQualityField(
-        dq_key(check.id), f"{check.rule_type} (Plumbline #{check.id})", FIELD_TYPE, description
-    )
+def dq_field_of(check_id: int, rule_type: str, description: str) -> DataQualityField:
+    text = description or f"The {rule_type} check in Plumbline."
+    return DataQualityField(dq_key(check_id), f"{rule_type} (Plumbline #{check_id})", FIELD_TYPE, text)
 
 
 def value_key(value: DataQualityValue) -> ValueKey:
@@ -114,21 +114,32 @@ def health_plan(
     fields_held: Mapping[str, DataQualityField],
     values_held: Mapping[ValueKey, DataQualityValue],
     objects: Mapping[str, tuple[str, str]],
+    *,
+    fields_wanted: Iterable[DataQualityField] = (),
+    fields_planned: Collection[str] = (),
 ) -> HealthPlan:
     """`objects`: the datastore's matched objects by casefolded key, with (label, datastore):
-    Plumbline's values held on them for checks they no longer have are removed."""
+    Plumbline's values held on them for checks they no longer have are removed.
+
+    `fields_wanted`: fields to plan beside the rows' own (a datastore's checks, all at once);
+    `fields_planned`: casefolded keys an earlier plan of this run already writes."""
     plan = HealthPlan()
-    planned: set[str] = set()
-    wanted: set[ValueKey] = set()
-    for row in rows:
-        definition = dq_field_of(row.check)
-        held_field = fields_held.get(definition.key.casefold())
-        if definition.key not in planned and (
-            held_field is None
-            or (held_field.name, held_field.description) != (definition.name, definition.description)
+    seen = set(fields_planned)
+    for definition in itertools.chain(
+        fields_wanted, (dq_field_of(r.check.id, r.check.rule_type, r.check.description) for r in rows)
+    ):
+        field_key = definition.key.casefold()
+        if field_key in seen:
+            continue
+        seen.add(field_key)
+        held_field = fields_held.get(field_key)
+        if held_field is None or (held_field.name, held_field.description) != (
+            definition.name,
+            definition.description,
         ):
             plan.fields.append((definition, held_field))
-        planned.add(definition.key)
+    wanted: set[ValueKey] = set()
+    for row in rows:
         value = row.value()
         key = value_key(value)
         wanted.add(key)
@@ -146,8 +157,11 @@ def _said(value: DataQualityValue | None) -> str:
     return "" if value is None else f"{str(value.value_quality).upper()} {value.value}"
 
 
-def health_audit(plan: HealthPlan, ctx: RunContext, done: set[str] | None = None) -> None:
-    """Audit the plan; `done` names the steps Alation took (fields, values, removals)."""
+def health_audit(
+    plan: HealthPlan, ctx: RunContext, done: set[str] | None = None, blocked: Collection[str] = ()
+) -> None:
+    """Audit the plan; `done` names the steps Alation took (fields, values, removals);
+    `blocked`: casefolded keys of fields that could not be written, whose values were not sent."""
     ok = done if done is not None else set()
     for definition, held_field in plan.fields:
         ctx.change(
@@ -160,15 +174,16 @@ def health_audit(plan: HealthPlan, ctx: RunContext, done: set[str] | None = None
             applied="fields" in ok,
         )
     for row, held in plan.upserts:
+        key = dq_key(row.check.id)
         ctx.change(
             datastore=row.datastore,
             asset=row.label,
             kind="data_health_set",
-            attribute=dq_key(row.check.id),
+            attribute=key,
             before=_said(held),
             after=_said(row.value()),
             catalog_ref=row.obj.key,
-            applied="values" in ok,
+            applied="values" in ok and key.casefold() not in blocked,
         )
     for held, label, datastore in plan.removals:
         ctx.change(
@@ -182,23 +197,55 @@ def health_audit(plan: HealthPlan, ctx: RunContext, done: set[str] | None = None
         )
 
 
+@dataclass
+class HealthSent:
+    """A plan's writes, sent: the fields are written (values need them), the values' and
+    removals' jobs run in Alation until `health_follow`."""
+
+    plan: HealthPlan
+    datastore: str
+    done: set[str] = field(default_factory=set)
+    pending: list[tuple[str, DqSent]] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)  # field keys that failed: their values not sent
+
+    @property
+    def job_ids(self) -> list[int]:
+        return [job_id for _, sent in self.pending for job_id in sent.job_ids]
+
+
 def health_apply(plan: HealthPlan, client: AlationClient, ctx: RunContext, datastore: str) -> None:
     """Fields first (a value needs its field), then values, then removals; failures per asset."""
+    health_follow(health_send(plan, client, ctx, datastore, set()), ctx)
+
+
+def health_send(
+    plan: HealthPlan, client: AlationClient, ctx: RunContext, datastore: str, fields_failed: set[str]
+) -> HealthSent:
+    """Write the fields and send the values and removals. `fields_failed` holds the keys of this
+    run's fields Alation did not take: their values are not sent (a field failing here joins it)."""
+    sent = HealthSent(plan, datastore)
     if ctx.preview or not plan.writes:
-        health_audit(plan, ctx)
-        return
-    done: set[str] = set()
-    labels = {row.obj.key.casefold(): row.label for row, _ in plan.upserts}
+        return sent
+    if plan.fields:
+        try:
+            client.dq_put_fields([d for d, _ in plan.fields])
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            ctx.error(f"Could not write the Data Health fields: {exc}", datastore=datastore)
+            fields_failed.update(d.key.casefold() for d, _ in plan.fields)
+            return sent  # values need their fields
+        ctx.catalog_ok()
+        sent.done.add("fields")
+    upserts = [r.value() for r, _ in plan.upserts]
+    values = [v for v in upserts if v.field_key.casefold() not in fields_failed]
+    sent.blocked = {v.field_key.casefold() for v in upserts} & fields_failed
     steps = (
-        ("fields", lambda: client.dq_put_fields([d for d, _ in plan.fields]) if plan.fields else None),
-        (
-            "values",
-            lambda: client.dq_put_values([r.value() for r, _ in plan.upserts]) if plan.upserts else None,
-        ),
+        ("values", lambda: client.dq_put_values_send(values) if values else None),
         (
             "removals",
             lambda: (
-                client.dq_delete_values(
+                client.dq_delete_values_send(
                     [(v.field_key, v.source_object_key or v.object_key) for v, _, _ in plan.removals]
                 )
                 if plan.removals
@@ -208,20 +255,37 @@ def health_apply(plan: HealthPlan, client: AlationClient, ctx: RunContext, datas
     )
     for what, step in steps:
         try:
-            result = step()
+            job = step()
         except CatalogAuthenticationError:
             raise
         except CatalogError as exc:
             ctx.error(f"Could not write the Data Health {what}: {exc}", datastore=datastore)
-            if what == "fields":
-                break  # values need their fields
+            ctx.catalog_failed(exc, catalog="Alation")
+            continue
+        if job is None:
+            sent.done.add(what)
+        else:
+            sent.pending.append((what, job))
+    return sent
+
+
+def health_follow(sent: HealthSent, ctx: RunContext) -> None:
+    """Follow the sent values' and removals' jobs to their end, then audit the plan."""
+    labels = {row.obj.key.casefold(): row.label for row, _ in sent.plan.upserts}
+    for what, job in sent.pending:
+        try:
+            result = job.follow()
+        except CatalogAuthenticationError:
+            raise
+        except CatalogError as exc:
+            ctx.error(f"Could not write the Data Health {what}: {exc}", datastore=sent.datastore)
             ctx.catalog_failed(exc, catalog="Alation")
             continue
         ctx.catalog_ok()
-        done.add(what)
-        if result is not None:
-            _failures_log(result, labels, ctx, datastore)
-    health_audit(plan, ctx, done)
+        sent.done.add(what)
+        _failures_log(result, labels, ctx, sent.datastore)
+    sent.pending = []
+    health_audit(sent.plan, ctx, sent.done, sent.blocked)
 
 
 def _failures_log(result: WriteResult, labels: Mapping[str, str], ctx: RunContext, datastore: str) -> None:

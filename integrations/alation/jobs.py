@@ -284,14 +284,14 @@ def wait_for_job(
     delay = poll_initial
     if job is None:
         job = _poll(http, job_id, clock, deadline, timeout)
-        _beside_poll(http, beside, ended)
+        jobs_poll_once(http, beside, ended)
     while not job.finished:
         if clock() + delay > deadline:
             raise AlationJobTimeoutError(_timeout_message(job_id, job.status, timeout), job_id=job_id)
         http.pause(delay)
         delay = min(delay * 2, poll_max)
         job = _poll(http, job_id, clock, deadline, timeout)
-        _beside_poll(http, beside, ended)
+        jobs_poll_once(http, beside, ended)
     if job.failed:
         message = f"Alation job {job_id} failed: {job.msg or 'no message'}"
         if job.failures:
@@ -302,7 +302,7 @@ def wait_for_job(
     return job
 
 
-def _beside_poll(http: HttpClient, beside: set[int], ended: dict[int, Job]) -> None:
+def jobs_poll_once(http: HttpClient, beside: set[int], ended: dict[int, Job]) -> None:
     """One status of each job beside: a failed answer is left to that job's own wait."""
     for other in sorted(beside):
         try:

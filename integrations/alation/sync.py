@@ -3,7 +3,7 @@ fields, Data Health and trust flags, within the integration's Domains and data s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -12,12 +12,15 @@ from integrations.alation.client import AlationClient
 from integrations.alation.health import (
     KEY_PREFIX,
     HealthPlan,
+    HealthSent,
     ValueKey,
     check_id_of,
-    health_apply,
+    dq_field_of,
+    health_follow,
     health_plan,
     health_retire,
     health_rows,
+    health_send,
     value_key,
 )
 from integrations.alation.locate import SchemaFinder
@@ -34,6 +37,7 @@ from integrations.alation.push import (
     FlagPlan,
     PushTarget,
     ValueChange,
+    ValuesSent,
     flags_apply,
     flags_plan,
     text_of,
@@ -61,7 +65,7 @@ from integrations.sync.mapping import DatastoreAssets
 from integrations.sync.runner import CatalogRead, CatalogSync, Location
 from integrations.sync.staging import PreparedPush
 from integrations.sync.tags import CatalogTag, tag_color_normalise
-from integrations.sync.values import AssetPush, checks_active, checks_for_containers
+from integrations.sync.values import AssetPush, checks_active, checks_described, checks_for_containers
 
 CHECKPOINT_EVERY = 1000
 
@@ -74,6 +78,20 @@ class AlationPush:
     health: HealthPlan
     flags: FlagPlan
     targets: int
+
+
+@dataclass
+class PushSent:
+    """A batch's push, sent: its jobs run in Alation while the next batches are worked on."""
+
+    datastore: str
+    push: AlationPush
+    values: ValuesSent
+    health: HealthSent
+
+    def ended(self, client: AlationClient) -> bool:
+        jobs = [job_id for _, put in self.values.puts for _, job_id in put.sent] + self.health.job_ids
+        return all(client.job_ended(job_id) for job_id in jobs)
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,10 @@ class AlationSync(CatalogSync):
         self.flags_listable = True
         self.event = False
         self.fields_ready = True
+        self.tables_matched: dict[int, Collection[int]] = {}
+        self.dq_fields_planned: set[str] = set()
+        self.dq_fields_failed: set[str] = set()
+        self.sent: list[PushSent] = []
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -322,19 +344,36 @@ class AlationSync(CatalogSync):
         return PreparedPush(list(wanted), writes, AlationPush(values, health, flags, len(targets)))
 
     def push_send(self, ds: Datastore, prepared: PreparedPush) -> None:
+        """Send a batch's writes; their jobs are followed (and audited) at a later batch, once
+        Alation has run them, or when the datastore ends (`writes_settle`)."""
         push: AlationPush = prepared.plan
-        # The values' jobs run in Alation while the Data Health is written; its waits poll them too.
-        sent = values_send(push.values, self.client, self.ctx)
-        try:
-            health_apply(push.health, self.client, self.ctx, ds.name)
-        finally:
-            written = values_follow(sent, self.ctx)
+        self.sent_follow(poll=True)
+        values = values_send(push.values, self.client, self.ctx)
+        health = health_send(push.health, self.client, self.ctx, ds.name, self.dq_fields_failed)
         for held_value, _, _ in push.health.removals:
             if self.dq_values is not None:
                 self.dq_values.pop(value_key(held_value), None)
         for definition, _ in push.health.fields:
             self.dq_fields[definition.key.casefold()] = definition
+        self.sent.append(PushSent(ds.name, push, values, health))
         links_titles_save(self.links, flags_apply(push.flags, self.client, self.ctx))
+        self.sent_follow(poll=False)  # a preview, or a push with nothing to wait for, is done now
+
+    def sent_follow(self, *, poll: bool) -> None:
+        """Follow, in the order sent, the pushes whose jobs have all ended (`poll`: ask first)."""
+        if poll and self.sent:
+            self.client.jobs_poll()
+        while self.sent and self.sent[0].ended(self.client):
+            self.push_follow(self.sent.pop(0))
+
+    def writes_settle(self) -> None:
+        while self.sent:
+            self.push_follow(self.sent.pop(0))
+
+    def push_follow(self, sent: PushSent) -> None:
+        health_follow(sent.health, self.ctx)
+        written = values_follow(sent.values, self.ctx)
+        push = sent.push
         assets = len({c.target.key for c in push.values})
         verb = "Would write" if self.ctx.preview else "Wrote"
         self.ctx.log(
@@ -342,8 +381,11 @@ class AlationSync(CatalogSync):
             f"{push.targets - assets} already up to date), {push.health.writes} Data Health change(s) and "
             f"{len(push.flags.changes)} trust flag change(s)."
             + ("" if self.ctx.preview or written == assets else f" {assets - written} asset(s) failed."),
-            datastore=ds.name,
+            datastore=sent.datastore,
         )
+
+    def datastore_tables_matched(self, ds: Datastore, container_ids: Collection[int]) -> None:
+        self.tables_matched[ds.id] = container_ids
 
     def health_prepare(
         self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], wanted: Mapping[AssetKey, AssetPush]
@@ -358,7 +400,15 @@ class AlationSync(CatalogSync):
             for k, o in objects.items()
             if k[0] != "datastore"
         }
-        return health_plan(rows, self.dq_fields, held, on)
+        # The fields of every check on the datastore's matched tables go with its first push: one
+        # job to wait for per datastore, not one per batch (each value needs its field first).
+        tables = self.tables_matched.pop(ds.id, ())
+        fields = [dq_field_of(*c) for c in checks_described(ds.id, tables)] if tables else []
+        plan = health_plan(
+            rows, self.dq_fields, held, on, fields_wanted=fields, fields_planned=self.dq_fields_planned
+        )
+        self.dq_fields_planned.update(d.key.casefold() for d, _ in plan.fields)
+        return plan
 
     def dq_values_held(self, container_ids: list[int]) -> dict[ValueKey, DataQualityValue]:
         """Plumbline's Data Health values in Alation: all of them once per full sync; in an event

@@ -317,22 +317,47 @@ def dq_write(
 
     A key that does not resolve does not fail the job: it shows in `failures`/`failure_count`
     (created_object_attribution) or, for a delete, in `not_found`."""
+    return dq_write_send(client, method, section, items, batch_size=batch_size).follow()
+
+
+@dataclass
+class DqSent:
+    """Data Quality writes Alation accepted, their jobs not followed yet (see `ValuesPut`)."""
+
+    client: AlationClient
+    section: str
+    job_ids: list[int] = dataclass_field(default_factory=list)
+
+    def follow(self) -> WriteResult:
+        result = WriteResult()
+        for job_id in self.job_ids:
+            written = dq_write_result(self.client.job_wait(job_id))
+            if written.failure_count:
+                logger.warning(
+                    "Alation could not place %d data quality %s, e.g. %s",
+                    written.failure_count,
+                    self.section,
+                    "; ".join(str(f) for f in written.failures[:3]),
+                )
+            result += written
+        self.job_ids = []
+        return result
+
+
+def dq_write_send(
+    client: AlationClient, method: str, section: str, items: Sequence[Any], *, batch_size: int = DQ_BATCH
+) -> DqSent:
+    """Send the batches of `dq_write` without waiting for their jobs."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
-    result = WriteResult()
+    sent = DqSent(client, section)
     for batch in _chunks(items, batch_size):
         body = {section: list(batch)}
         if method == "DELETE":
             accepted = client.http.delete(DQ_PATH, json=body)
         else:
             accepted = client.http.post(DQ_PATH, json=body, idempotent=True)
-        job = client.job_wait(parse_job_id(accepted, f"the data quality {section} {method.lower()}"))
-        written = dq_write_result(job)
-        if written.failure_count:
-            logger.warning(
-                "Alation could not place %d data quality value(s), e.g. %s",
-                written.failure_count,
-                "; ".join(str(f) for f in written.failures[:3]),
-            )
-        result += written
-    return result
+        job_id = parse_job_id(accepted, f"the data quality {section} {method.lower()}")
+        client.job_started(job_id)
+        sent.job_ids.append(job_id)
+    return sent

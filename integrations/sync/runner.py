@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -168,6 +168,19 @@ class CatalogSync(ABC):
     @abstractmethod
     def requests(self) -> RequestCounts: ...
 
+    def datastore_tables_matched(self, ds: Datastore, container_ids: Collection[int]) -> None:
+        """The datastore's tables that matched, before its batches are read (a catalog may write
+        what concerns them all at once, e.g. one definition per check)."""
+        return None
+
+    def writes_settle(self) -> None:
+        """Follow the writes the catalog is still working on to their end and record them.
+
+        Connectors whose writes run as catalog jobs may leave a batch's jobs running while the
+        next batches are worked on; the engine settles them when a datastore ends, however it
+        ends, and when a run stops."""
+        return None
+
     def finish(self) -> None:
         """After every datastore of a full sync, before the pull is applied (e.g. a catalog-wide
         clean-up of what Plumbline no longer has)."""
@@ -196,7 +209,10 @@ class CatalogSync(ABC):
                 if self.pull:
                     pull_finish(self.ctx, self.collector, self.catalog_tags(), integration=self.integration)
         finally:
-            staged_clear(self.ctx.run.pk)
+            try:
+                self.writes_settle()  # a stopped run still records what the catalog was sent
+            finally:
+                staged_clear(self.ctx.run.pk)
         self.requests_summary()
 
     def datastores_sync(self) -> None:
@@ -246,6 +262,7 @@ class CatalogSync(ABC):
                 self.ctx.catalog_failed(exc, catalog=self.catalog)
             finally:
                 self.links = {}
+        self.writes_settle()
 
     def batch_push(
         self, ds: Datastore, matched: Mapping[AssetKey, CatalogAsset], labels: Mapping[AssetKey, str]
@@ -286,7 +303,10 @@ class CatalogSync(ABC):
         # Links are held one datastore at a time: memory stays flat as the catalog grows.
         self.links = links_load(integration_id=self.integration.pk, datastore_id=ds.id, only=only)
         try:
-            self.datastore_sync(ds, only)
+            try:
+                self.datastore_sync(ds, only)
+            finally:
+                self.writes_settle()  # what was sent for this datastore is followed, however it ended
         except CatalogAuthenticationError:
             raise
         except CatalogError as exc:
@@ -325,6 +345,7 @@ class CatalogSync(ABC):
         )
         self.ctx.issues_bulk(mapping.issues)
         mapping.issues = []
+        self.datastore_tables_matched(ds, mapping.tables.keys())
         # Keys outside any batch (the datastore itself, containers a sync does not match) belong to
         # the first batch, so their links are kept in step too.
         extra = {("datastore", ds.id)} | (datastore_other_keys(ds.id) if whole else set())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -195,6 +195,23 @@ class CheckPush:
     description: str
     anomalies: int  # the open anomalies it raised
     url: str
+
+
+def checks_described(datastore_id: int, container_ids: Collection[int]) -> list[tuple[int, str, str]]:
+    """(id, rule type, description) of the active checks of these tables of a datastore: a few
+    tables by id, many by datastore (one query whatever the datastore's size)."""
+    rows = Check.objects.filter(status=Check.Status.ACTIVE)
+    if len(container_ids) <= 500:
+        rows = rows.filter(container_id__in=list(container_ids))
+    else:
+        rows = rows.filter(container__datastore_id=datastore_id)
+    return [
+        (pk, rule_type, description)
+        for pk, cid, rule_type, description in rows.order_by("id").values_list(
+            "id", "container_id", "rule_type", "description"
+        )
+        if cid in container_ids
+    ]
 
 
 def checks_for_containers(container_ids: Sequence[int]) -> list[CheckPush]:

@@ -298,13 +298,14 @@ def test_a_tables_catalog_panel_links_to_its_alation_page(alation_sandbox, demo,
     assert requests.get(f"{alation_sandbox.url}/table/999999/", timeout=5).status_code == 404
 
 
-def test_a_push_follows_its_value_jobs_while_it_waits_for_the_data_health_jobs(
-    alation_sandbox, demo, monkeypatch
+def test_a_push_leaves_its_jobs_running_while_the_next_batches_are_worked_on(
+    alation_sandbox, demo, monkeypatch, settings
 ):
     from integrations.alation.client import AlationClient
     from integrations.http.retries import Retrying
 
-    started, waited, pauses = [], [], []
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1  # a push per table
+    started, waited, pauses, pushes = [], [], [], []
     job_started, job_wait = AlationClient.job_started, AlationClient.job_wait
 
     def starting(self, job_id):
@@ -323,10 +324,18 @@ def test_a_push_follows_its_value_jobs_while_it_waits_for_the_data_health_jobs(
 
     assert finished(run, DEMO_PULL_WARNINGS), log_text(run)
     assert started and set(started) <= set(waited)  # every value job sent is followed
-    others = [j for j in waited if j not in started]  # custom field creation, Data Health
-    assert len(others) >= 3
-    # The sandbox answers "running" once per job: each other job waits once, and the value jobs
-    # sent before the Data Health end during those waits instead of adding their own.
-    assert len(pauses) == len(others)
+    lines = [e.message for e in run.log_lines.order_by("id")]
+    pushes = [m for m in lines if m.startswith("Wrote custom field values")]
+    assert len(pushes) >= 6, lines
+    # The sandbox answers "running" once per job. Waits that pause: the custom fields' creation,
+    # then per datastore its Data Health fields and its end, where the last pushes' jobs are
+    # followed; the other pushes' jobs end while later tables are worked on.
+    datastores = len({e.datastore for e in run.log_lines.exclude(datastore="")})
+    assert len(pauses) <= 1 + 2 * datastores < len(pushes), (pauses, datastores, pushes)
     items = container("ORDER_ITEMS")  # the values were written all the same
     assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["URL"] == f"{SITE}/containers/{items.pk}/"
+    check = Check.objects.get(key="order-items-qty-positive")
+    row = health(alation_sandbox, f"{SALES}.ORDER_ITEMS.QUANTITY")[f"plumbline.check.{check.pk}"]
+    assert row["value_quality"] == "ALERT"
+    applied = SyncChange.objects.filter(run=run, kind__in=["data_health_set", "custom_field_set"])
+    assert applied.exists() and not applied.filter(applied=False).exists()

@@ -315,3 +315,79 @@ def test_a_same_named_field_of_another_type_stops_only_the_custom_fields(alation
     assert not values(alation_sandbox, f"{SALES}.ORDER_ITEMS")
     assert flags(alation_sandbox, f"{SALES}.ORDER_ITEMS")  # the flags and Data Health still go
     assert health(alation_sandbox, f"{SALES}.ORDER_ITEMS.QUANTITY")
+
+
+def test_a_cancel_between_pushes_still_follows_and_audits_what_was_sent(
+    alation_sandbox, demo, monkeypatch, settings
+):
+    from integrations.alation.client import AlationClient
+
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    started, waited = [], []
+    job_started, job_wait = AlationClient.job_started, AlationClient.job_wait
+    monkeypatch.setattr(
+        AlationClient, "job_started", lambda self, j: started.append(j) or job_started(self, j)
+    )
+    monkeypatch.setattr(
+        AlationClient, "job_wait", lambda self, j, **o: waited.append(j) or job_wait(self, j, **o)
+    )
+    push_send, sent = AlationSync.push_send, []
+
+    def send_then_cancel(self, ds, prepared):
+        push_send(self, ds, prepared)
+        sent.append(ds.name)
+        if len(sent) == 2:  # the jobs of both pushes are still running in Alation
+            SyncRun.objects.filter(pk=self.ctx.run.pk).update(cancel_requested=True)
+
+    monkeypatch.setattr(AlationSync, "push_send", send_then_cancel)
+    run = sync(integration_make(alation_sandbox))
+
+    assert run.status == "cancelled", log_text(run)
+    assert started and set(started) <= set(waited)  # followed before the run ended
+    lines = run.log_lines.filter(message__startswith="Wrote custom field values")
+    assert lines.count() == 2, log_text(run)
+    changes = SyncChange.objects.filter(run=run, kind__in=["custom_field_set", "data_health_set"])
+    assert changes.exists() and not changes.filter(applied=False).exists()
+    for change in changes.filter(kind="custom_field_set"):
+        key = change.catalog_ref
+        assert values(alation_sandbox, key)[change.attribute.removeprefix("Plumbline ")] == change.after
+
+
+def test_a_datastores_data_health_fields_go_in_one_write_and_failed_ones_hold_back_their_values(
+    alation_sandbox, demo, monkeypatch, settings
+):
+    from integrations.alation.client import AlationClient
+    from integrations.http import CatalogServerError
+
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1  # a push per table
+    writes, put_fields = [], AlationClient.dq_put_fields
+
+    def recorded(self, fields):
+        writes.append([f.key for f in fields])
+        return put_fields(self, fields)
+
+    monkeypatch.setattr(AlationClient, "dq_put_fields", recorded)
+    run = sync(integration_make(alation_sandbox), pull=False)
+    assert run.status == "succeeded", log_text(run)
+    checks = set(Check.objects.filter(status=Check.Status.ACTIVE).values_list("id", flat=True))
+    keys = [k for keys in writes for k in keys]
+    assert len(keys) == len(set(keys)) and {f"plumbline.check.{c}" for c in checks} >= set(keys)
+    assert 1 <= len(writes) < Check.objects.values("container").distinct().count(), writes
+
+    def refused(self, fields):
+        raise CatalogServerError("Alation answered HTTP 500.", status=500)
+
+    monkeypatch.setattr(AlationClient, "dq_put_fields", refused)
+    Check.objects.filter(pk__in=checks).update(description="Described again")  # every field changes
+    anomaly_set_status(anomalies=container("ORDER_ITEMS").anomalies.all(), status="resolved")
+    alation_sandbox.store.reset_counts()
+    again = sync(run.integration, pull=False)
+    assert again.status == "partial", log_text(again)
+    assert "Could not write the Data Health fields" in log_text(again)
+    dq_writes = [
+        r for r in alation_sandbox.store.requests if "data_quality" in r.path and r.category == "write"
+    ]
+    assert not dq_writes, dq_writes  # no value goes without its field
+    health_set = SyncChange.objects.filter(run=again, kind="data_health_set")
+    assert health_set.exists() and not health_set.filter(applied=True).exists()
+    assert values(alation_sandbox, f"{SALES}.ORDER_ITEMS")["Anomaly Count"] == "0"  # the rest went
