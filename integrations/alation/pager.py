@@ -9,13 +9,14 @@ server that never stops. POST "view" listings (domain membership) re-send the sa
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from integrations.alation.shapes import malformed
-from integrations.http import CatalogMalformedResponseError, HttpClient
+from integrations.http import CatalogMalformedResponseError, HttpClient, JsonResponse
 from integrations.paging import read_ahead
 
 logger = logging.getLogger("integrations.alation.pager")
@@ -23,6 +24,15 @@ logger = logging.getLogger("integrations.alation.pager")
 NEXT_PAGE_HEADER = "X-Next-Page"
 DEFAULT_PAGE_SIZE = 1000  # the SDK's, and Alation's default maximum per call
 DEFAULT_MAX_PAGES = 10_000
+
+
+def _page_decode(answer: JsonResponse, what: str, number: int) -> list[Any]:
+    page = answer.decode() if answer.decode is not None else answer.body
+    if page is None:
+        return []
+    if not isinstance(page, list):
+        raise malformed(what, f"page {number} is {type(page).__name__}, expected a list")
+    return page
 
 
 class Pager:
@@ -50,11 +60,12 @@ class Pager:
         prefetch: bool = False,
     ) -> Iterator[Any]:
         """Every item of every page. GET listings get `limit=<page_size>` unless given one.
-        `prefetch`: fetch the next page in the background meanwhile (long listings whose items
-        the caller processes without calling Alation in between)."""
+        `prefetch`: fetch the next pages in the background meanwhile, two ahead, so the next
+        request goes out as soon as a page is in (long listings whose items the caller
+        processes without calling Alation in between)."""
         pages = self.pages(path, what, params=params, body=body, method=method)
-        for page in read_ahead(pages, self.http.notices_relay) if prefetch else pages:
-            yield from page
+        for page in read_ahead(pages, self.http.notices_relay, depth=2) if prefetch else pages:
+            yield from page()
 
     def pages(
         self,
@@ -64,7 +75,9 @@ class Pager:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         method: str = "GET",
-    ) -> Generator[list[Any], None, None]:
+    ) -> Generator[Callable[[], list[Any]], None, None]:
+        """Each page as it arrives, to decode: the next request goes out first (its link is in
+        the headers), so with `read_ahead` Alation works on it while this page is decoded."""
         query: dict[str, Any] | None = dict(params or {})
         if method == "GET" and query is not None:
             query.setdefault("limit", self.page_size)
@@ -72,12 +85,9 @@ class Pager:
         seen: set[str] = set()
         for number in range(1, self.max_pages + 1):
             answer = self.http.send(
-                method, next_path, params=query or None, json=body, read=True, idempotent=True
+                method, next_path, params=query or None, json=body, read=True, idempotent=True, decode=False
             )
-            page = answer.body if answer.body is not None else []
-            if not isinstance(page, list):
-                raise malformed(what, f"page {number} is {type(page).__name__}, expected a list")
-            yield page
+            yield functools.partial(_page_decode, answer, what, number)
             link = answer.headers.get(NEXT_PAGE_HEADER)
             if not link or not link.strip():
                 return

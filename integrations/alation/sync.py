@@ -108,6 +108,7 @@ class Located:
 
 class AlationSync(CatalogSync):
     catalog: ClassVar[str] = "Alation"
+    batches_span_catalog: ClassVar[bool] = True  # a batch's columns are listed by a range of ids
 
     def __init__(
         self, ctx: RunContext, client: AlationClient, *, pull: bool | None = None, push: bool | None = None

@@ -9,6 +9,7 @@ of HTTP failures into catalog-agnostic typed exceptions whose messages never con
 
 from __future__ import annotations
 
+import functools
 import queue
 import random as _random
 import threading
@@ -266,8 +267,10 @@ class HttpClient(Retrying, Answering, Failing):
         read: bool | None = None,
         idempotent: bool | None = None,
         authenticate: bool = True,
+        decode: bool = True,
     ) -> JsonResponse:
         """Like `request`, but returns the status and headers too (e.g. for paging links).
+        `decode=False`: a successful answer's body is decoded later, by its `decode`.
 
         `path` may carry its own query string (a catalog's next-page link). `idempotent` says
         whether a retry on 429/5xx/connection errors may be sent (see the class docstring).
@@ -282,7 +285,7 @@ class HttpClient(Retrying, Answering, Failing):
         retryable = self._retryable(method, read, idempotent)
         use_hook = self.auth is not None and authenticate
         try:
-            return self._send(method, path, params, json, is_read, retryable, use_hook)
+            return self._send(method, path, params, json, is_read, retryable, use_hook, decode)
         except (CatalogAuthenticationError, CatalogPermissionError) as exc:
             if self.auth is None or not use_hook or not self.auth.refresh(exc):
                 raise
@@ -292,7 +295,7 @@ class HttpClient(Retrying, Answering, Failing):
             self._scrub(f"{method} /{path.lstrip('/')}"),
         )
         self._tally(retries=1)
-        return self._send(method, path, params, json, is_read, retryable, use_hook)
+        return self._send(method, path, params, json, is_read, retryable, use_hook, decode)
 
     # One logical request -------------------------------------------------------------------------
 
@@ -306,6 +309,7 @@ class HttpClient(Retrying, Answering, Failing):
         is_read: bool,
         retryable: bool,
         use_hook: bool,
+        decode: bool = True,
     ) -> JsonResponse:
         where = f"{method} /{path.lstrip('/')}"
         attempt = 0
@@ -333,6 +337,9 @@ class HttpClient(Retrying, Answering, Failing):
                 self._wait(attempt, retry_after, f"{self.catalog} answered {status_words(status)}", where)
                 attempt += 1
                 continue
+            if not decode and 200 <= status < 300:
+                later = functools.partial(self._success_body, response, content, where)
+                return JsonResponse(status=status, headers=response.headers, body=None, decode=later)
             body = self._handle(response, content, where, attempt, retryable)
             return JsonResponse(status=status, headers=response.headers, body=body)
 

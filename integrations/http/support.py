@@ -98,6 +98,9 @@ class JsonResponse:
     status: int
     headers: Mapping[str, str] = field(repr=False)
     body: Any = field(repr=False)
+    # With `send(decode=False)`: the body is None and this decodes it, on whoever calls it (a
+    # listing's next request goes out before this page is decoded).
+    decode: Callable[[], Any] | None = field(default=None, repr=False)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -208,7 +211,7 @@ def body_read(response: requests.Response, *, limit: int, catalog: str, where: s
         raise too_big
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_content(chunk_size=64 * 1024):
+    for chunk in response.iter_content(chunk_size=1024 * 1024):
         size += len(chunk)
         if size > limit:
             response.close()

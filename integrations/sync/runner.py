@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -20,7 +20,7 @@ from django.db.models import Count
 from catalog.models import Container, Datastore, Field
 from integrations.http import CatalogAuthenticationError, CatalogError, RequestCounts
 from integrations.models import SyncIssue
-from integrations.paging import read_ahead
+from integrations.paging import read_ahead, turns_taken_finely
 from integrations.sync.assets import (
     SYNCED_CONTAINER_TYPES,
     AssetKey,
@@ -107,8 +107,42 @@ def tables_sizes(container_ids: Sequence[int]) -> dict[int, int]:
     return sizes
 
 
+def batches_cut(
+    container_ids: Iterable[int],
+    matched: Mapping[int, CatalogAsset],
+    catalog_tables: Sequence[CatalogAsset],
+    order: Callable[[CatalogAsset], Any],
+    per_batch: int,
+) -> list[list[int]]:
+    """A datastore's tables in batches that follow the catalog's order, each spanning `per_batch`
+    of the catalog's tables: a catalog that lists a batch's columns by a range of its table ids
+    then reads that many tables' columns, those only in the catalog included. Tables without a
+    match come last, `per_batch` at a time."""
+    by_table = {id(table): cid for cid, table in matched.items()}
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    spanned = 0
+    for table in sorted(catalog_tables, key=order):
+        cid = by_table.pop(id(table), None)
+        if cid is not None:
+            batch.append(cid)
+        spanned += 1
+        if spanned == per_batch:
+            batches.append(batch)
+            batch, spanned = [], 0
+    # The last span's tables, any matched to a table the catalog did not list with the rest
+    # (none expected), then the unmatched.
+    rest = batch + sorted(by_table.values(), key=lambda cid: order(matched[cid]))
+    rest += sorted(cid for cid in container_ids if cid not in matched)
+    batches += [rest[start : start + per_batch] for start in range(0, len(rest), per_batch)]
+    return [b for b in batches if b] or [[]]
+
+
 class CatalogSync(ABC):
     catalog: ClassVar[str]
+    # A batch spans this many of the catalog's tables, those only in the catalog included (for
+    # catalogs that list a batch's columns by a range of table ids), not of the matched ones.
+    batches_span_catalog: ClassVar[bool] = False
 
     def __init__(self, ctx: RunContext, *, pull: bool | None = None, push: bool | None = None):
         self.ctx = ctx
@@ -189,6 +223,10 @@ class CatalogSync(ABC):
     # The engine -------------------------------------------------------------------------------------
     def run(self) -> None:
         """A full sync of every datastore."""
+        with turns_taken_finely():
+            self.run_all()
+
+    def run_all(self) -> None:
         self.start()
         self.defer_push = (
             self.pull
@@ -282,6 +320,10 @@ class CatalogSync(ABC):
 
     def containers_push(self, container_ids: Sequence[int]) -> None:
         """An event push: only the given tables, datastore by datastore."""
+        with turns_taken_finely():
+            self.containers_push_all(container_ids)
+
+    def containers_push_all(self, container_ids: Sequence[int]) -> None:
         self.pull = False
         self.start()
         by_ds: dict[int, set[int]] = defaultdict(set)
@@ -350,13 +392,8 @@ class CatalogSync(ABC):
         # the first batch, so their links are kept in step too.
         extra = {("datastore", ds.id)} | (datastore_other_keys(ds.id) if whole else set())
         per_batch = max(1, settings.PLUMBLINE_SYNC_TABLES_PER_BATCH)
-        # Batches follow the catalog's order of the matched tables (a catalog may list a batch's
-        # columns by a range of its table ids); tables without a match come last.
-        ids = sorted(
-            assets.containers,
-            key=lambda cid: (0, self.table_order(t)) if (t := mapping.tables.get(cid)) else (1, cid),
-        )
-        batches = [ids[start : start + per_batch] for start in range(0, max(len(ids), 1), per_batch)]
+        spans = read.tables if self.batches_span_catalog else list(mapping.tables.values())
+        batches = batches_cut(assets.containers, mapping.tables, spans, self.table_order, per_batch)
         tables = [{cid: mapping.tables[cid] for cid in b if cid in mapping.tables} for b in batches]
         # The next batch's columns are read on a background thread while this one is worked on.
         columns_read = (self.batch_columns_read(ds, location, read, list(t.values())) for t in tables)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from catalog.models import ContainerTag, FieldTag
@@ -248,3 +250,30 @@ def test_a_batch_is_let_go_before_the_one_after_next_is_read(
     assert len(alive_at_read) >= 4
     # When a read starts, only the batch just before it (the one being worked on) is still held.
     assert alive_at_read == [0] * len(alive_at_read)
+
+
+def test_batches_follow_the_catalogs_order_and_span_its_tables_where_columns_are_read_by_range():
+    from integrations.sync.runner import batches_cut
+
+    @dataclass(frozen=True)
+    class Table:
+        name: str
+
+        @property
+        def qualified_name(self) -> str:
+            return f"db/{self.name}"
+
+    def order(t):
+        return t.qualified_name
+
+    catalog = [Table(n) for n in ("a", "b", "b2-only-in-catalog", "c", "d", "e")]
+    matched = {10: catalog[4], 11: catalog[0], 12: catalog[3], 13: catalog[1], 14: catalog[5]}
+    containers = [10, 11, 12, 13, 14, 20, 21, 22]  # 20-22 have no match
+
+    # Spanning the catalog's tables: the table only in the catalog takes a place in its batch.
+    assert batches_cut(containers, matched, catalog, order, 2) == [[11, 13], [12], [10, 14], [20, 21], [22]]
+    # Spanning the matched tables only: in the catalog's order, then the unmatched.
+    spans = list(matched.values())
+    assert batches_cut(containers, matched, spans, order, 2) == [[11, 13], [12, 10], [14, 20], [21, 22]]
+    assert batches_cut(containers, matched, catalog, order, 100) == [[11, 13, 12, 10, 14, 20, 21, 22]]
+    assert batches_cut([], {}, [], order, 100) == [[]]

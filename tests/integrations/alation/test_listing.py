@@ -271,3 +271,21 @@ def test_domain_rules_page_by_re_sending_the_same_body():
 
     assert refs == [ObjectRef("schema", 5), ObjectRef("table", 5)]
     assert [query(c) for c in calls_to(rules)] == [{}, {"skip": ["1"], "limit": ["1"]}]
+
+
+@responses.activate
+def test_a_pages_next_request_goes_out_before_the_page_is_decoded_and_a_bad_page_fails_when_decoded():
+    add_auth(responses)
+    responses.get(
+        TABLES, body="[not json", headers={"X-Next-Page": "/integration/v2/table/?limit=1000&skip=2"}
+    )
+    responses.get(TABLES, json=[table(3)])
+    client = make_client()
+    pages = client.pager.pages("integration/v2/table/", "the table listing")
+
+    first = next(pages)
+    second = next(pages)  # asked for while the first is still undecoded
+    assert len(calls_to(TABLES)) == 2
+    assert [t["id"] for t in second()] == [3]
+    with pytest.raises(CatalogMalformedResponseError, match="not JSON|JSON"):
+        first()
