@@ -5,7 +5,7 @@ Later runs and event pushes reuse them, and they remember what Plumbline last wr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -97,6 +97,17 @@ def links_load_keys(integration_id: int, keys: Iterable[AssetKey]) -> Links:
                 integration_id=integration_id, level=level, object_id__in=ids[start : start + _CHUNK]
             )
             links.update(((row[1], row[2]), LinkRow(*row)) for row in rows.values_list(*LinkRow.COLUMNS))
+    return links
+
+
+def links_load_tables(integration_id: int, container_ids: Sequence[int], extra: Iterable[AssetKey]) -> Links:
+    """The links of a batch of tables, their fields and a few other assets: the fields' by their
+    tables in the query (a batch's fields are thousands of ids, each costly to pass one by one)."""
+    keys = [("container", pk) for pk in container_ids] + list(extra)
+    links = links_load_keys(integration_id, keys)
+    fields = Field.objects.filter(container_id__in=list(container_ids)).values("id")
+    rows = AssetLink.objects.filter(integration_id=integration_id, level="field", object_id__in=fields)
+    links.update(((row[1], row[2]), LinkRow(*row)) for row in rows.values_list(*LinkRow.COLUMNS))
     return links
 
 

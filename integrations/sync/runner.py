@@ -28,7 +28,14 @@ from integrations.sync.assets import (
     datastore_other_keys,
 )
 from integrations.sync.context import RunContext
-from integrations.sync.links import Links, links_forget, links_load, links_load_keys, links_save
+from integrations.sync.links import (
+    Links,
+    links_forget,
+    links_load,
+    links_load_keys,
+    links_load_tables,
+    links_save,
+)
 from integrations.sync.mapping import (
     DatastoreAssets,
     DatastoreMapping,
@@ -437,7 +444,7 @@ class CatalogSync(ABC):
             if key in mapping.matched:
                 matched.matched[key] = mapping.matched[key]
         matched.case_differs |= mapping.case_differs & scope
-        self.links = links_load_keys(self.integration.pk, scope)
+        self.links = links_load_tables(self.integration.pk, batch, extra)
         links_save(
             self.links,
             integration_id=self.integration.pk,
