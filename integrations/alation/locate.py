@@ -31,6 +31,10 @@ class SchemaFinder:
             )
         return self._sources
 
+    def sources_read(self) -> list[DataSource] | None:
+        """The data sources if this run has read them already (None: not yet)."""
+        return self._sources
+
     def schemas_of(self, ds_id: int) -> list[Schema]:
         if ds_id not in self._schemas:
             self._schemas[ds_id] = list(self.client.schemas(ds_id=ds_id))

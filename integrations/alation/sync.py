@@ -3,9 +3,12 @@ fields, Data Health and trust flags, within the integration's Domains and data s
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from django.conf import settings
 
 from catalog.models import Check, Datastore
 from integrations.alation.client import AlationClient
@@ -29,6 +32,7 @@ from integrations.alation.matching import (
     DatastoreRef,
     object_of,
     schema_objects_group,
+    sources_for,
 )
 from integrations.alation.push import (
     FIELD_SPECS,
@@ -51,6 +55,7 @@ from integrations.alation.records import (
     Column,
     DataQualityField,
     DataQualityValue,
+    DataSource,
     ObjectRef,
     Schema,
     Table,
@@ -95,6 +100,17 @@ class PushSent:
 
 
 @dataclass(frozen=True)
+class Ahead:
+    """The next datastore as read ahead: its schema's tables and its first batch's columns
+    (the listing of the first `per_batch` tables' range of ids), or None where nothing matched."""
+
+    schema_id: int
+    tables: list[Table]
+    first: tuple[int, int] | None = None  # the range of table ids the columns cover
+    columns: list[Column] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Located:
     """The matched schema of a datastore, and whether the Domains filter takes it."""
 
@@ -132,6 +148,8 @@ class AlationSync(CatalogSync):
         self.dq_fields_planned: set[str] = set()
         self.dq_fields_failed: set[str] = set()
         self.sent: list[PushSent] = []
+        self.ahead: tuple[int, concurrent.futures.Future[Ahead | None]] | None = None
+        self.columns_ahead: tuple[int, Ahead] | None = None
 
     # Preparing -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -203,8 +221,54 @@ class AlationSync(CatalogSync):
             )
         self.field_ids = {name: f.id for name, f in held.items()}
 
+    # Reading the next datastore ahead ------------------------------------------------------------
+    def datastore_upcoming(self, ds: Datastore) -> None:
+        """Read the next datastore's schema, tables and first batch's columns while this one's
+        last batch is worked on, where that needs the catalog only: not for a pinned datastore,
+        nor with Domains (their membership is read on the run's thread), nor before the data
+        sources are read."""
+        sources = self.finder.sources_read()
+        if self.event or ds.id in self.pins or self.scope.domains is not None or sources is None:
+            return
+        self.reads_drop()
+        ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.host, ds.database, ds.schema)
+        candidates = [s for s in sources_for(ref, sources) if self.scope.source_in(s.id)]
+        per_batch = max(1, settings.PLUMBLINE_SYNC_TABLES_PER_BATCH)
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-ahead")
+        self.ahead = (ds.id, pool.submit(self.ahead_read, ref, candidates, per_batch))
+        pool.shutdown(wait=False)
+
+    def ahead_read(self, ref: DatastoreRef, candidates: list[DataSource], per_batch: int) -> Ahead | None:
+        match = self.finder.match_in(ref, candidates)  # the schema listings land in the finder
+        if match.schema is None:
+            return None
+        schema_id = match.schema.id
+        tables = list(self.client.tables(schema_id=schema_id))
+        span = sorted(t.id for t in tables)[:per_batch]
+        if not span:
+            return Ahead(schema_id, tables)
+        filters = {"schema_id": schema_id, "table_id__gte": span[0], "table_id__lte": span[-1]}
+        return Ahead(schema_id, tables, (span[0], span[-1]), list(self.client.columns(filters=filters)))
+
+    def ahead_take(self, ds_id: int) -> Ahead | None:
+        """What was read ahead for this datastore (None: nothing, or it failed: read as usual)."""
+        if self.ahead is None:
+            return None
+        for_ds, future = self.ahead
+        self.ahead = None
+        try:
+            found = future.result()
+        except Exception:  # the usual reads meet the same problem and report it
+            return None
+        return found if for_ds == ds_id else None
+
+    def reads_drop(self) -> None:
+        self.ahead_take(-1)
+        self.columns_ahead = None
+
     # Locating and reading a datastore -------------------------------------------------------------
     def datastore_locate(self, ds: Datastore, only: set[int] | None) -> Location:
+        ahead = self.ahead_take(ds.id)
         ref = DatastoreRef(ds.id, ds.name, ds.connector_type, ds.host, ds.database, ds.schema)
         link = self.links.get(("datastore", ds.id))
         linked = link.catalog_guid if only is not None and link is not None else None
@@ -223,6 +287,9 @@ class AlationSync(CatalogSync):
                 reason = "Neither its schema nor any of its tables is in the integration's Alation domains."
                 return Location("out_of_scope", schema.key, reason=reason, label=label)
         self.located[ds.id] = located
+        if ahead is not None and ahead.schema_id == schema.id and only is None:
+            self.tables_seen.setdefault(ds.id, ahead.tables)
+            self.columns_ahead = (ds.id, ahead)
         return Location("matched", schema.key, label=label)
 
     def datastore_read(
@@ -277,9 +344,17 @@ class AlationSync(CatalogSync):
         by_id = {t.id: t for t in tables if isinstance(t, CatalogObject)}
         keep = set(self.field_ids.values())
         grouped: dict[str, list[CatalogAsset]] = {t.key: [] for t in by_id.values()}
-        listing = self.client.columns(
-            filters={"schema_id": located.schema.id, "table_id__gte": min(by_id), "table_id__lte": max(by_id)}
-        )
+        low, high = min(by_id), max(by_id)
+        listing: Iterable[Column]
+        ahead, self.columns_ahead = self.columns_ahead, None  # the first batch's, or never
+        cover = ahead[1].first if ahead is not None and ahead[0] == ds.id else None
+        if cover is not None and cover[0] <= low and high <= cover[1]:
+            # The same listing, read while the datastore before was ending.
+            listing = [c for c in ahead[1].columns if low <= c.table_id <= high] if ahead else []
+        else:
+            listing = self.client.columns(
+                filters={"schema_id": located.schema.id, "table_id__gte": low, "table_id__lte": high}
+            )
         for column in listing:  # on a background thread: no safe points here (see the engine)
             table = by_id.get(column.table_id)
             if table is not None and (
@@ -346,7 +421,7 @@ class AlationSync(CatalogSync):
 
     def push_send(self, ds: Datastore, prepared: PreparedPush) -> None:
         """Send a batch's writes; their jobs are followed (and audited) at a later batch, once
-        Alation has run them, or when the datastore ends (`writes_settle`)."""
+        Alation has run them, or when the run's pushes are done (`writes_settle`)."""
         push: AlationPush = prepared.plan
         self.sent_follow(poll=True)
         values = values_send(push.values, self.client, self.ctx)

@@ -163,6 +163,8 @@ class CatalogSync(ABC):
         # Pull + push runs whose mass-removal stop could trip push only once the pull is checked.
         self.defer_push = False
         self.batches = 0
+        # The datastore a full sync goes on to after this one (see `datastore_upcoming`).
+        self.upcoming: Datastore | None = None
 
     # The catalog's steps ------------------------------------------------------------------------
     @abstractmethod
@@ -214,12 +216,22 @@ class CatalogSync(ABC):
         what concerns them all at once, e.g. one definition per check)."""
         return None
 
+    def datastore_upcoming(self, ds: Datastore) -> None:
+        """The datastore a full sync goes on to, told while the last batch of this one is worked
+        on: a catalog may start reading it meanwhile (catalog reads only, on a thread of its own,
+        joined before it is located)."""
+        return None
+
+    def reads_drop(self) -> None:
+        """Let go of reads started ahead that the run will not use (it ended early)."""
+        return None
+
     def writes_settle(self) -> None:
         """Follow the writes the catalog is still working on to their end and record them.
 
         Connectors whose writes run as catalog jobs may leave a batch's jobs running while the
-        next batches are worked on; the engine settles them when a datastore ends, however it
-        ends, and when a run stops."""
+        next batches (and datastores) are worked on; the engine settles them when the pushes
+        are done and when a run ends, however it ends."""
         return None
 
     def finish(self) -> None:
@@ -243,6 +255,7 @@ class CatalogSync(ABC):
         )
         try:
             self.datastores_sync()
+            self.writes_settle()
             if self.defer_push:
                 # Nothing has been written to the catalog yet: a tripped stop leaves it as it was.
                 if self.pull:
@@ -257,6 +270,7 @@ class CatalogSync(ABC):
             try:
                 self.writes_settle()  # a stopped run still records what the catalog was sent
             finally:
+                self.reads_drop()
                 staged_clear(self.ctx.run.pk)
         self.requests_summary()
 
@@ -270,10 +284,11 @@ class CatalogSync(ABC):
                 )
         sizes = datastore_sizes([ds.id for ds in jdbc])
         total, done = sum(sizes.values()), 0
-        for ds in jdbc:
+        for n, ds in enumerate(jdbc):
             self.ctx.progress(done, total)
             self.requests_report()
             self.ctx.checkpoint()
+            self.upcoming = jdbc[n + 1] if n + 1 < len(jdbc) else None
             self.datastore_guarded(ds)
             done += sizes.get(ds.id, 0)
         self.ctx.progress(done, total)
@@ -328,7 +343,10 @@ class CatalogSync(ABC):
     def containers_push(self, container_ids: Sequence[int]) -> None:
         """An event push: only the given tables, datastore by datastore."""
         with turns_taken_finely():
-            self.containers_push_all(container_ids)
+            try:
+                self.containers_push_all(container_ids)
+            finally:
+                self.writes_settle()
 
     def containers_push_all(self, container_ids: Sequence[int]) -> None:
         self.pull = False
@@ -352,10 +370,7 @@ class CatalogSync(ABC):
         # Links are held one datastore at a time: memory stays flat as the catalog grows.
         self.links = links_load(integration_id=self.integration.pk, datastore_id=ds.id, only=only)
         try:
-            try:
-                self.datastore_sync(ds, only)
-            finally:
-                self.writes_settle()  # what was sent for this datastore is followed, however it ended
+            self.datastore_sync(ds, only)
         except CatalogAuthenticationError:
             raise
         except CatalogError as exc:
@@ -411,6 +426,8 @@ class CatalogSync(ABC):
                 if n:
                     self.ctx.checkpoint()  # a safe point between batches: what is done stays done
                 columns = next(reads)
+                if n == len(batches) - 1 and whole and self.upcoming is not None:
+                    self.datastore_upcoming(self.upcoming)  # nothing is read beside the last batch
                 self.batch_columns_seen(columns)
                 self.tables_sync(ds, assets, mapping, batch, tables[n], columns, extra, kept, whole=whole)
                 del columns  # let go before the next batch is asked for

@@ -277,3 +277,42 @@ def test_batches_follow_the_catalogs_order_and_span_its_tables_where_columns_are
     assert batches_cut(containers, matched, spans, order, 2) == [[11, 13], [12, 10], [14, 20], [21, 22]]
     assert batches_cut(containers, matched, catalog, order, 100) == [[11, 13, 12, 10, 14, 20, 21, 22]]
     assert batches_cut([], {}, [], order, 100) == [[]]
+
+
+def test_alation_reads_the_next_datastore_while_the_last_batch_of_this_one_is_worked_on(
+    alation_sandbox, demo, settings, monkeypatch
+):
+    import threading
+
+    from integrations.alation.client import AlationClient
+
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 1
+    listings: list[tuple[str, str]] = []  # (what, thread)
+    tables, columns = AlationClient.tables, AlationClient.columns
+
+    def listing_tables(self, **options):
+        listings.append(("tables", threading.current_thread().name))
+        return tables(self, **options)
+
+    def listing_columns(self, **options):
+        listings.append(("columns", threading.current_thread().name))
+        return columns(self, **options)
+
+    monkeypatch.setattr(AlationClient, "tables", listing_tables)
+    monkeypatch.setattr(AlationClient, "columns", listing_columns)
+    integration = alation.integration_make(alation_sandbox)
+    run = alation.sync(integration)
+    assert run.status in ("succeeded", "warnings"), alation.log_text(run)
+    ahead = [what for what, thread in listings if thread.startswith("catalog-ahead")]
+    matched = run.log_lines.filter(message__contains="↔").count()
+    # Each matched datastore after the first: its tables and first batch's columns, read ahead
+    # once, and not read again when its turn comes.
+    assert ahead.count("tables") == ahead.count("columns") == matched - 1 >= 1, listings
+    assert len([w for w, _ in listings if w == "tables"]) == matched, listings
+    # What the sync did is what it does in one batch without reading ahead.
+    monkeypatch.undo()
+    settings.PLUMBLINE_SYNC_TABLES_PER_BATCH = 100
+    monkeypatch.setattr("integrations.alation.sync.AlationSync.datastore_upcoming", lambda self, ds: None)
+    again = alation.sync(integration)
+    assert again.requests_write == 0, alation.log_text(again)
+    assert sorted(changes_of(again)) == [], changes_of(again)[:5]
