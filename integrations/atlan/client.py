@@ -245,9 +245,10 @@ class AtlanClient:
             raise ValueError("page_size must be at least 1.")
         wanted = list(dict.fromkeys([*BASE_SEARCH_ATTRIBUTES, *attributes]))
         pages = self._raw_pages(query, wanted, relation_attributes, page_size)
+        shared: dict[str, str] = {}
         for entities in read_ahead(pages, self.http.notices_relay, depth=2):
             for entity in entities:
-                yield parse_asset(entity)
+                yield parse_asset(entity, shared=shared)
 
     def _raw_pages(
         self,

@@ -207,13 +207,17 @@ _FIELDS = frozenset(
 )
 
 
-def _interned(value: Any) -> Any:
-    # Types, states, connections, databases, schemas and parent tables repeat across a page:
-    # one string each instead of one per asset.
-    return sys.intern(value) if isinstance(value, str) else value
+def _shared(value: Any, shared: dict[str, str]) -> Any:
+    # Connections, databases, schemas and parent tables repeat across a search: one string each
+    # instead of one per asset. Shared within the search, not through sys.intern: the interpreter's
+    # table of interned strings never shrinks, and a million table names passing through it grew
+    # the worker by megabytes that stayed.
+    return shared.setdefault(value, value) if isinstance(value, str) else value
 
 
-def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
+def parse_asset(entity: Any, what: str = "the search", shared: dict[str, str] | None = None) -> AtlanAsset:
+    """One entity; `shared` holds the strings already seen by the same search (or listing)."""
+    shared = {} if shared is None else shared
     entity = require_dict(entity, what, "an entity")
     guid = entity.get("guid")
     if not isinstance(guid, str) or not guid:
@@ -232,7 +236,7 @@ def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
         qualified_name=optional_str(attributes.get("qualifiedName")) or "",
         name=optional_str(attributes.get("name")) or optional_str(entity.get("displayText")) or "",
         attributes={
-            k: _interned(v)
+            k: _shared(v, shared)
             for k, v in attributes.items()
             if v is not None and k not in _FIELDS and k.count(".") != 1
         },
@@ -243,8 +247,8 @@ def parse_asset(entity: Any, what: str = "the search") -> AtlanAsset:
         announcement_message=optional_str(attributes.get("announcementMessage")),
         announcement_updated_by=optional_str(attributes.get("announcementUpdatedBy")),
         create_time=optional_int(entity.get("createTime")),
-        connection_qualified_name=_interned(optional_str(attributes.get("connectionQualifiedName"))),
-        status=_interned(optional_str(entity.get("status"))),
+        connection_qualified_name=_shared(optional_str(attributes.get("connectionQualifiedName")), shared),
+        status=_shared(optional_str(entity.get("status")), shared),
     )
 
 

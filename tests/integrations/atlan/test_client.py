@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -540,6 +541,26 @@ def test_search_pages_by_offset_with_a_guid_sort_lazily_and_requested_attributes
     )
     assert first["relationAttributes"] == ["name"]
     assert client.counts.reads == 3 and client.counts.writes == 0
+
+
+@responses.activate
+def test_a_searchs_repeated_strings_are_held_once_across_its_pages_without_the_interpreters_intern_table():
+    table = "default/snowflake/1/DB/SCH/ORDERS"
+    columns = [_entity(f"c{n}", schemaName="SCH", tableQualifiedName=table) for n in range(3)]
+    responses.post(SEARCH_URL, json={"approximateCount": 3, "entities": columns[:2]})
+    responses.post(SEARCH_URL, json={"approximateCount": 3, "entities": columns[2:]})  # short: the last
+    client, _ = make_client()
+
+    assets = list(
+        client.search_assets(query_connection_assets("default/snowflake/1", ["Column"]), page_size=2)
+    )
+
+    parents = [a.attributes["tableQualifiedName"] for a in assets]
+    assert parents == [table] * 3
+    assert all(p is parents[0] for p in parents)  # one string for the three columns on two pages
+    assert all(a.attributes["schemaName"] is assets[0].attributes["schemaName"] for a in assets)
+    # Not interned: a million table names passing through would grow the intern table for good.
+    assert sys.intern(table) is not parents[0]
 
 
 def _fake_index(entities: list[dict]):
