@@ -59,8 +59,10 @@ def read_ahead(
                 if stop.is_set():
                     return
                 item = next(items, _END)
+                ended = item is _END
                 ready.put(item)
-                if item is _END:
+                del item  # not held here while the next one is fetched: the caller lets it go
+                if ended:
                     return
         except BaseException as exc:  # handed to the caller, raised on its thread
             ready.put(_Failed(exc))
@@ -69,14 +71,15 @@ def read_ahead(
     thread.start()
     try:
         while True:
-            item = ready.get()
+            got = [ready.get()]
             relay()
-            if isinstance(item, _Failed):
-                raise item.exc
-            if item is _END:
+            if isinstance(got[0], _Failed):
+                raise got[0].exc
+            if got[0] is _END:
                 return
             slots.release()
-            yield item
+            # Popped, not kept in this frame: once the caller lets it go, it is gone.
+            yield got.pop()
     finally:
         # The caller may stop early (a failure, a cancel): the item in flight finishes, then close.
         stop.set()

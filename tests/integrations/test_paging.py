@@ -77,3 +77,33 @@ def test_threads_take_short_turns_during_a_sync_and_the_setting_comes_back():
     with turns_taken_finely():
         assert sys.getswitchinterval() <= 0.0005
     assert sys.getswitchinterval() == before
+
+
+def test_an_item_the_caller_let_go_is_gone_while_the_next_is_still_being_fetched():
+    """A batch of columns is freed once the sync is done with it, not when the next read ends."""
+    import gc
+    import weakref
+
+    class Page(list):  # a plain list cannot be weakly referenced
+        pass
+
+    fetching, release = threading.Event(), threading.Event()
+    pages: list[weakref.ref] = []
+
+    def slow_pages():
+        for n in range(3):
+            if n == 1:
+                fetching.set()
+                release.wait(5)
+            held = [Page([n])]
+            pages.append(weakref.ref(held[0]))
+            yield held.pop()  # not kept in this frame either
+
+    reader = read_ahead(slow_pages(), lambda: None)
+    first = next(reader)
+    assert first == [0] and fetching.wait(5)
+    del first
+    gc.collect()
+    assert pages[0]() is None  # neither side of the read-ahead still holds it
+    release.set()
+    assert list(reader) == [[1], [2]]
