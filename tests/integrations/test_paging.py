@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -81,8 +83,6 @@ def test_threads_take_short_turns_during_a_sync_and_the_setting_comes_back():
 
 def test_an_item_the_caller_let_go_is_gone_while_the_next_is_still_being_fetched():
     """A batch of columns is freed once the sync is done with it, not when the next read ends."""
-    import gc
-    import weakref
 
     class Page(list):  # a plain list cannot be weakly referenced
         pass
@@ -100,10 +100,14 @@ def test_an_item_the_caller_let_go_is_gone_while_the_next_is_still_being_fetched
             yield held.pop()  # not kept in this frame either
 
     reader = read_ahead(slow_pages(), lambda: None)
-    first = next(reader)
-    assert first == [0] and fetching.wait(5)
-    del first
-    gc.collect()
-    assert pages[0]() is None  # neither side of the read-ahead still holds it
-    release.set()
-    assert list(reader) == [[1], [2]]
+    try:
+        first = next(reader)
+        assert first == [0] and fetching.wait(5)
+        del first
+        gc.collect()
+        assert pages[0]() is None  # neither side of the read-ahead still holds it
+        release.set()
+        assert list(reader) == [[1], [2]]
+    finally:
+        release.set()  # a failed check leaves no thread waiting
+        reader.close()
